@@ -1,0 +1,365 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/btcsuite/btcd/wire"
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/plumetrace/plume/chain"
+)
+
+// IngestStats counts what an Ingest call stored.
+type IngestStats struct {
+	Blocks     int
+	Txs        int
+	Inputs     int
+	Outputs    int
+	Entries    int // index entries written (keys set)
+	Unresolved int // inputs whose previous output could not be found
+	Skipped    int // blocks the store already held
+	Tip        Tip
+	Elapsed    time.Duration
+}
+
+// Ingest stores a stream of blocks in chain order. Each block must extend
+// the store's tip (blocks at or below the tip that match what is stored are
+// skipped, so a stream may start at genesis on every run). Ingest resolves
+// every input to the output it spends and writes the transaction, its
+// txid, its spends and both sides of every address history.
+//
+// Writes are batched: every Options.BatchBytes the batch is flushed, synced,
+// and only then is the watermark (the tip) advanced. A crash at any point
+// therefore leaves a store whose tip is the last flushed block, and Open
+// removes anything written above it; ingesting again resumes there.
+//
+// When a block is bad (it does not link, contradicts the store, or the
+// stream yields an error), Ingest stores every block before it and returns
+// a *BlockError or the stream's error; nothing of the bad block is stored.
+// progress, if not nil, is called after each block.
+func (db *DB) Ingest(ctx context.Context, blocks iter.Seq2[*chain.Block, error], progress func(IngestStats)) (IngestStats, error) {
+	db.ingestMu.Lock()
+	defer db.ingestMu.Unlock()
+	if db.isClosed() {
+		return IngestStats{}, ErrClosed
+	}
+	start := time.Now()
+	in := &ingester{db: db, ctx: ctx, spent: make(map[wire.OutPoint]struct{})}
+	in.tip, in.hasTip = db.Tip()
+	in.view = db.Snapshot()
+	err := in.run(blocks, progress)
+	if err != nil {
+		in.pending = in.pending[:0] // nothing of the failed block is written
+	}
+	if cerr := in.commit(true); cerr != nil {
+		err = errors.Join(err, cerr)
+	}
+	in.view.Close()
+	if err != nil {
+		// The cache may hold outputs of a block that was not stored; the
+		// store holds everything else, so start the cache afresh.
+		db.utxo.reset()
+	}
+	in.stats.Elapsed = time.Since(start)
+	in.stats.Tip, _ = db.Tip()
+	return in.stats, err
+}
+
+// ingester is the state of one Ingest call. While it prepares one batch, a
+// writer goroutine stores the previous one; at most one is in flight.
+type ingester struct {
+	db    *DB
+	ctx   context.Context
+	stats IngestStats
+
+	view    *Snapshot // what is durable, for outputs the cache lacks
+	buf     kvBuf
+	pending []kv // the current block's writes, added to batch when it is whole
+	batch   []kv // whole blocks' writes since the last commit
+	batched int64
+	tip     Tip // the last block staged
+	hasTip  bool
+	prevs   []chain.Prevout
+
+	// spent and inflightSpent hold the outpoints spent in the current and
+	// the in-flight batch, which Badger does not show yet, so that a second
+	// spend of one is caught.
+	spent, inflightSpent map[wire.OutPoint]struct{}
+	inflight             chan error // the writer's result; nil when idle
+}
+
+type kv struct {
+	k, v   []byte
+	prefix uint64 // the key's first 8 bytes, big-endian, to sort fast
+}
+
+// kvBuf hands out key and value bytes from large chunks. The loader keeps
+// the slices until the batch is written, so chunks are never reused; they
+// die with the batch.
+type kvBuf struct{ chunk []byte }
+
+func (b *kvBuf) alloc(n int) []byte {
+	if cap(b.chunk)-len(b.chunk) < n {
+		size := 1 << 20
+		if n > size {
+			size = n
+		}
+		b.chunk = make([]byte, 0, size)
+	}
+	s := b.chunk[len(b.chunk):len(b.chunk)]
+	b.chunk = b.chunk[:len(b.chunk)+n]
+	return s[:0:n]
+}
+
+func (in *ingester) run(blocks iter.Seq2[*chain.Block, error], progress func(IngestStats)) error {
+	next, stop := prefetch(blocks, 8)
+	defer stop()
+	for {
+		if err := in.ctx.Err(); err != nil {
+			return err
+		}
+		blk, err, ok := next()
+		if !ok {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if blk == nil {
+			return errors.New("store: block stream yielded nil")
+		}
+		if err := in.block(blk); err != nil {
+			return &BlockError{Height: blk.Height, Hash: blk.Hash, Err: err}
+		}
+		if progress != nil {
+			progress(in.stats)
+		}
+		if in.batched >= in.db.opts.BatchBytes {
+			if err := in.commit(false); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// block checks that blk extends the tip and stages its writes.
+func (in *ingester) block(blk *chain.Block) error {
+	if in.hasTip && blk.Height <= in.tip.Height {
+		stored, err := in.view.blockHash(blk.Height)
+		if err == nil && stored == blk.Hash {
+			in.stats.Skipped++
+			return nil
+		}
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		return fmt.Errorf("%w: the store holds block %v at this height (a reorganisation needs Disconnect first)", ErrConflict, stored)
+	}
+	if in.hasTip {
+		if blk.Height != in.tip.Height+1 || blk.Header.PrevBlock != in.tip.Hash {
+			return fmt.Errorf("%w: its parent is %v, the tip is block %d (%v)", ErrNotLinked, blk.Header.PrevBlock, in.tip.Height, in.tip.Hash)
+		}
+	} else if blk.Height == 0 && blk.Hash != in.db.params.GenesisHash {
+		return fmt.Errorf("%w: block at height 0 is not %s's genesis %v", ErrWrongNetwork, in.db.params.Name, in.db.params.GenesisHash)
+	}
+	in.pending = in.pending[:0]
+	if err := in.connect(blk); err != nil {
+		return err
+	}
+	for _, e := range in.pending {
+		in.batched += int64(len(e.k) + len(e.v))
+	}
+	in.batch = append(in.batch, in.pending...)
+	in.stats.Entries += len(in.pending)
+	in.stats.Blocks++
+	in.tip, in.hasTip = Tip{Height: blk.Height, Hash: blk.Hash}, true
+	in.db.appendTime(blk.Height, blk.Header.Timestamp.Unix())
+	return nil
+}
+
+func (in *ingester) put(k, v []byte) {
+	var p [8]byte
+	copy(p[:], k)
+	in.pending = append(in.pending, kv{k: k, v: v, prefix: binary.BigEndian.Uint64(p[:])})
+}
+
+func (in *ingester) key(n int) []byte { return in.buf.alloc(n) }
+
+// connect stages every write of blk. Keys and values depend on the block
+// and the outputs it spends only, so writing a block twice writes the same
+// entries (see doc.go on crash safety).
+func (in *ingester) connect(blk *chain.Block) error {
+	for i, tx := range blk.Txs {
+		id := blk.TxID(i)
+		if cb := chain.IsCoinbase(tx); cb != (i == 0) {
+			return fmt.Errorf("%w: transaction %d %v: a block has exactly one coinbase, first", ErrConflict, i, blk.TxHashes[i])
+		}
+		in.prevs = in.prevs[:0]
+		if i > 0 {
+			for vin, txin := range tx.TxIn {
+				p, err := in.resolve(txin.PreviousOutPoint, chain.InPoint{Tx: id, Vin: uint32(vin)})
+				if err != nil {
+					return fmt.Errorf("transaction %d %v input %d: %w", i, blk.TxHashes[i], vin, err)
+				}
+				in.prevs = append(in.prevs, p)
+			}
+		}
+		hash := &blk.TxHashes[i]
+		raw := blk.RawTx(i)
+		size := 1 + 32 + 10 + len(raw)
+		for j := range in.prevs {
+			size += 1 + 10 + 10 + 5 + len(in.prevs[j].Script)
+		}
+		in.put(nodeKey(in.key(9), id.Node()), appendTxRecord(in.key(size), hash, raw, in.prevs))
+		in.put(hashKey(in.key(41), hash, id), nil)
+		for vin := range in.prevs {
+			p := &in.prevs[vin]
+			ip := chain.InPoint{Tx: id, Vin: uint32(vin)}
+			if !p.Resolved {
+				in.put(pendingKey(in.key(13), id, ip.Vin), appendPending(in.key(36), tx.TxIn[vin].PreviousOutPoint))
+				in.stats.Unresolved++
+				continue
+			}
+			if !p.Out.IsZero() {
+				in.put(nodeKey(in.key(9), p.Out.Node()), appendSpend(in.key(12), ip))
+			}
+			in.put(addrKey(in.key(46), p.Addr, id, dirSpend, ip.Vin), appendAddrValue(in.key(20), p.Value, p.Out))
+		}
+		for vout, out := range tx.TxOut {
+			a := chain.AddressOf(out.PkScript)
+			in.put(addrKey(in.key(46), a, id, dirReceive, uint32(vout)), appendAddrValue(in.key(10), out.Value, chain.OutPoint{}))
+			if a.Kind != chain.KindOpReturn {
+				in.db.utxo.add(wire.OutPoint{Hash: *hash, Index: uint32(vout)}, id.Out(uint32(vout)), out.Value, out.PkScript)
+			}
+		}
+		in.stats.Txs++
+		in.stats.Inputs += len(in.prevs)
+		in.stats.Outputs += len(tx.TxOut)
+	}
+	in.put(blockKey(in.key(5), blk.Height), appendBlockRecord(in.key(116), blk))
+	return nil
+}
+
+// resolve finds the output op that input ip spends: from the cache, else
+// from the store, else from the Resolver; unresolved if none has it.
+func (in *ingester) resolve(op wire.OutPoint, ip chain.InPoint) (chain.Prevout, error) {
+	if p, ok := in.db.utxo.take(op); ok {
+		in.spent[op] = struct{}{}
+		return p, nil
+	}
+	_, dup := in.spent[op]
+	if _, dup2 := in.inflightSpent[op]; dup || dup2 {
+		return chain.Prevout{}, fmt.Errorf("%w: output %v is already spent", ErrConflict, op)
+	}
+	p, err := in.view.prevout(op, ip)
+	if err == nil {
+		in.spent[op] = struct{}{}
+		return p, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return chain.Prevout{}, err
+	}
+	if r := in.db.opts.Resolver; r != nil {
+		p, err := r.PrevOut(in.ctx, op)
+		if err == nil && p.Resolved {
+			in.spent[op] = struct{}{}
+			p.Addr = chain.AddressOf(p.Script)
+			return p, nil
+		}
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return chain.Prevout{}, fmt.Errorf("resolver: %w", err)
+		}
+	}
+	return chain.Prevout{}, nil
+}
+
+// commit hands the batch to the writer, after the previous one is
+// durable; with wait it also waits for this one. The writer stores the
+// entries, syncs, and only then advances the watermark: the tip never
+// names a block whose entries could be lost.
+func (in *ingester) commit(wait bool) error {
+	if err := in.wait(); err != nil {
+		return err
+	}
+	// Everything cached before this batch is now durable, so the cache may
+	// drop its old generation, and a new view sees all of it.
+	in.db.utxo.maybeRotate()
+	in.view.Close()
+	in.view = in.db.Snapshot()
+	if old, _ := in.db.Tip(); in.hasTip && old != in.tip {
+		batch, tip := in.batch, in.tip
+		in.inflight = make(chan error, 1)
+		go func(done chan<- error) { done <- in.db.write(batch, tip) }(in.inflight)
+	}
+	in.batch, in.batched = nil, 0
+	in.inflightSpent, in.spent = in.spent, make(map[wire.OutPoint]struct{})
+	if wait {
+		return in.wait()
+	}
+	return nil
+}
+
+func (in *ingester) wait() error {
+	if in.inflight == nil {
+		return nil
+	}
+	err := <-in.inflight
+	in.inflight = nil
+	if err == nil {
+		in.stats.Tip, _ = in.db.Tip()
+	}
+	return err
+}
+
+// write stores a batch of whole blocks ending at tip, then moves the
+// watermark to tip.
+func (db *DB) write(batch []kv, tip Tip) error {
+	if err := db.load(batch); err != nil {
+		return err
+	}
+	v := appendU32(nil, uint32(tip.Height))
+	v = append(v, tip.Hash[:]...)
+	if err := db.bdb.Update(func(txn *badger.Txn) error { return txn.Set(keyTip, v) }); err != nil {
+		return fmt.Errorf("store: watermark: %w", err)
+	}
+	db.tip.Store(&tip)
+	return nil
+}
+
+// prefetch runs the block stream in its own goroutine, n blocks ahead, so
+// that decoding the next blocks overlaps with indexing this one.
+func prefetch(blocks iter.Seq2[*chain.Block, error], n int) (next func() (*chain.Block, error, bool), stop func()) {
+	type item struct {
+		b   *chain.Block
+		err error
+	}
+	ch := make(chan item, n)
+	done := make(chan struct{})
+	go func() {
+		defer close(ch)
+		for b, err := range blocks {
+			select {
+			case ch <- item{b, err}:
+			case <-done:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	next = func() (*chain.Block, error, bool) {
+		it, ok := <-ch
+		return it.b, it.err, ok
+	}
+	stop = func() {
+		close(done)
+		for range ch {
+		}
+	}
+	return next, stop
+}
