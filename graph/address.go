@@ -23,10 +23,14 @@ type AddrGraph struct {
 
 // AddrNode is an address of an AddrGraph. Its ID is the smallest output
 // node ID at which the address appears in the flow, so it depends only on
-// the flow.
+// the flow. An address that appears only at inputs whose spent output's
+// position is unknown (Prevout.Out zero) has no such node; its ID is then
+// negative, derived from the first of those inputs (see inputID), so it
+// collides with no output node and no other address.
 type AddrNode struct {
-	id   int64
-	Addr chain.Address
+	id    int64
+	known bool // id is an output node ID
+	Addr  chain.Address
 	// Received and Sent are the values the address received in the flow's
 	// outputs and spent in the flow's inputs; SelfValue is the part of Sent
 	// that went back to the address itself.
@@ -53,13 +57,20 @@ func (f *Flow) Addresses() *AddrGraph {
 		params:                f.params,
 		byAddr:                make(map[chain.Address]*AddrNode),
 	}
-	node := func(a chain.Address, o chain.OutPoint) *AddrNode {
+	// node returns the node of a, seen at output o, which the input in
+	// spends when it is not zero.
+	node := func(a chain.Address, o chain.OutPoint, in chain.InPoint) *AddrNode {
+		id, known := o.Node(), !o.IsZero()
+		if !known {
+			id = inputID(in)
+		}
 		n := g.byAddr[a]
-		if n == nil {
-			n = &AddrNode{id: o.Node(), Addr: a, last: -1, params: f.params}
+		switch {
+		case n == nil:
+			n = &AddrNode{id: id, known: known, Addr: a, last: -1, params: f.params}
 			g.byAddr[a] = n
-		} else if !o.IsZero() && o.Node() < n.id {
-			n.id = o.Node()
+		case known && (!n.known || id < n.id):
+			n.id, n.known = id, true
 		}
 		return n
 	}
@@ -72,18 +83,18 @@ func (f *Flow) Addresses() *AddrGraph {
 	for _, tx := range f.txs {
 		ins, outs = ins[:0], outs[:0]
 		var total int64
-		for _, p := range tx.Prevouts {
+		for vin, p := range tx.Prevouts {
 			if !p.Resolved {
 				continue
 			}
-			n := node(p.Addr, p.Out)
+			n := node(p.Addr, p.Out, chain.InPoint{Tx: tx.ID, Vin: uint32(vin)})
 			n.Sent += p.Value
 			ins = append(ins, share{n, p.Value})
 			total += p.Value
 		}
 		for vout, o := range tx.Msg.TxOut {
 			op := tx.ID.Out(uint32(vout))
-			n := node(chain.AddressOf(o.PkScript), op)
+			n := node(chain.AddressOf(o.PkScript), op, chain.InPoint{})
 			n.Received += o.Value
 			if f.IsSeed(op) {
 				n.Seed = true
@@ -120,6 +131,13 @@ func (f *Flow) Addresses() *AddrGraph {
 	}
 	return g
 }
+
+// inputID is the ID of an address seen only at inputs of unknown position,
+// from the first such input: the negated node ID the input would have if
+// inputs were numbered like outputs (TxID<<17 | vin+1). Transactions walk
+// in chain order, so the first input is the same in every flow holding
+// the same transactions, and no ID of this form is an output node's.
+func inputID(in chain.InPoint) int64 { return -(in.Tx.Node() | int64(in.Vin+1)) }
 
 // Params returns the network used to format addresses.
 func (g *AddrGraph) Params() *chain.Params { return g.params }

@@ -39,7 +39,7 @@ func BTC(sat int64) string {
 }
 
 // DOTID returns the txid for a transaction node and txid:vout for an
-// output.
+// output (see hash for the rare txid two transactions share).
 func (n Node) DOTID() string {
 	o, out := chain.NodeOf(n.id)
 	h := n.hash(o.Tx)
@@ -50,10 +50,17 @@ func (n Node) DOTID() string {
 }
 
 // hash returns the txid of a transaction in or spent by the flow, or its
-// chain position when the flow does not know it.
+// chain position when the flow does not know it. Txids are not unique
+// (BIP30: two early coinbases repeat earlier ones); when the flow holds
+// both transactions of such a pair, each gets "@height:pos" appended, or
+// DOT would merge them into one node.
 func (n Node) hash(id chain.TxID) string {
 	if i := n.f.Index(id); i >= 0 {
-		return n.f.txs[i].Hash.String()
+		h := n.f.txs[i].Hash
+		if n.f.hashIndex(); len(n.f.byHash[h]) > 1 {
+			return h.String() + "@" + id.String()
+		}
+		return h.String()
 	}
 	n.f.index()
 	j, ok := slices.BinarySearchFunc(n.f.ext, id, func(e extOut, id chain.TxID) int { return cmp.Compare(e.out.Tx, id) })

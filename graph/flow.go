@@ -21,6 +21,12 @@ type Member struct {
 // topological position: hot loops (taint, timelines) walk indexes, never
 // the graph interface.
 //
+// Spends between the flow's transactions are read from the spenders'
+// Prevouts, never from the creators' SpentBy: SpentBy says only what the
+// source knew when it read the creator (nil from a source that does not
+// track spends, zero for a spend it had not yet seen), while an input's
+// previous output never changes.
+//
 // A Flow is immutable once built and safe for concurrent use. Its
 // transactions are shared, not copied: do not modify them.
 type Flow struct {
@@ -33,14 +39,19 @@ type Flow struct {
 
 	once sync.Once
 	ext  []extOut // spent outputs whose transaction is outside the region, by node
+	// spentBy holds, for every output of the flow, the input of the flow
+	// that spends it (zero if none); the outputs of txs[i] start at
+	// outBase[i].
+	spentBy []chain.InPoint
+	outBase []int
 	// nodes lists every node ID in order; built on first use by the gonum
 	// interface, which most callers never touch.
 	nodes []int64
 	edges int
 
-	srcOnce sync.Once
-	byHash  map[[32]byte][]chain.TxID
-	byAddr  map[chain.Address][]chain.Appearance
+	hashOnce, addrOnce sync.Once
+	byHash             map[[32]byte][]chain.TxID
+	byAddr             map[chain.Address][]chain.Appearance
 }
 
 // extOut is an output spent by a region transaction but created outside
@@ -126,13 +137,10 @@ func (f *Flow) Txs() []*chain.Tx { return f.txs }
 func (f *Flow) Contains(id chain.TxID) bool { return f.Index(id) >= 0 }
 
 // Spender returns the index of the transaction in the flow that spends
-// output o, or -1 when o is unspent or spent outside the flow.
+// output o, which may be an output of the flow or one it spends from
+// outside, or -1 when no transaction of the flow spends o.
 func (f *Flow) Spender(o chain.OutPoint) int {
-	i := f.Index(o.Tx)
-	if i < 0 || int(o.Vout) >= len(f.txs[i].SpentBy) {
-		return -1
-	}
-	by := f.txs[i].SpentBy[o.Vout]
+	by := f.spenderOf(o)
 	if by.IsZero() {
 		return -1
 	}
@@ -142,34 +150,44 @@ func (f *Flow) Spender(o chain.OutPoint) int {
 // index builds the lookup structures of the gonum view.
 func (f *Flow) index() {
 	f.once.Do(func() {
-		for _, tx := range f.txs {
+		f.outBase = make([]int, len(f.txs)+1)
+		for i, tx := range f.txs {
+			f.outBase[i+1] = f.outBase[i] + len(tx.Msg.TxOut)
+		}
+		f.spentBy = make([]chain.InPoint, f.outBase[len(f.txs)])
+		f.edges = len(f.spentBy) // tx -> output
+		for j, tx := range f.txs {
 			for vin := range tx.Prevouts {
 				p := &tx.Prevouts[vin]
-				if p.Out.IsZero() || f.Contains(p.Out.Tx) {
-					continue
+				by := chain.InPoint{Tx: tx.ID, Vin: uint32(vin)}
+				switch i := f.Index(p.Out.Tx); {
+				case p.Out.IsZero():
+					// Position unknown: no node, no edge.
+				case i < 0:
+					f.ext = append(f.ext, extOut{out: p.Out, prev: p, by: by})
+				case i < j && int(p.Out.Vout) < len(f.txs[i].Msg.TxOut):
+					// Transactions walk in chain order, so if inconsistent
+					// data names an output twice the first spender keeps
+					// it; data naming a missing, own or later output is
+					// left out, and the flow stays a DAG.
+					if k := f.outBase[i] + int(p.Out.Vout); f.spentBy[k].IsZero() {
+						f.spentBy[k] = by
+						f.edges++ // output -> spender
+					}
 				}
-				f.ext = append(f.ext, extOut{out: p.Out, prev: p, by: chain.InPoint{Tx: tx.ID, Vin: uint32(vin)}})
 			}
 		}
-		slices.SortFunc(f.ext, func(a, b extOut) int { return cmpOut(a.out, b.out) })
-		// The same external output can be spent only once; keep one entry
-		// even if inconsistent data names it twice.
+		// The same external output can be spent only once; keep the first
+		// spender even if inconsistent data names it twice (the sort is
+		// stable, so the result does not depend on it).
+		slices.SortStableFunc(f.ext, func(a, b extOut) int { return cmpOut(a.out, b.out) })
 		f.ext = slices.CompactFunc(f.ext, func(a, b extOut) bool { return a.out == b.out })
-		n := len(f.ext)
-		for _, tx := range f.txs {
-			n += 1 + len(tx.Msg.TxOut)
-		}
-		f.nodes = make([]int64, 0, n)
+		f.edges += len(f.ext) // output -> spender
+		f.nodes = make([]int64, 0, len(f.txs)+len(f.spentBy)+len(f.ext))
 		for _, tx := range f.txs {
 			f.nodes = append(f.nodes, tx.ID.Node())
 			for vout := range tx.Msg.TxOut {
 				f.nodes = append(f.nodes, tx.ID.Out(uint32(vout)).Node())
-				f.edges++ // tx -> output
-			}
-			for vin := range tx.Prevouts {
-				if o := tx.Prevouts[vin].Out; !o.IsZero() && (f.Contains(o.Tx) || f.extIndex(o) >= 0) {
-					f.edges++ // output -> spender
-				}
 			}
 		}
 		for _, e := range f.ext {
@@ -180,10 +198,33 @@ func (f *Flow) index() {
 }
 
 func (f *Flow) extIndex(o chain.OutPoint) int {
+	f.index()
 	if i, ok := slices.BinarySearchFunc(f.ext, o, func(e extOut, o chain.OutPoint) int { return cmpOut(e.out, o) }); ok {
 		return i
 	}
 	return -1
+}
+
+// inSpender returns the input of the flow that spends output vout of
+// txs[i], zero if none.
+func (f *Flow) inSpender(i int, vout uint32) chain.InPoint {
+	f.index()
+	if int(vout) >= len(f.txs[i].Msg.TxOut) {
+		return chain.InPoint{}
+	}
+	return f.spentBy[f.outBase[i]+int(vout)]
+}
+
+// spenderOf returns the input of the flow that spends o, an output of the
+// flow or one it spends from outside; zero if none.
+func (f *Flow) spenderOf(o chain.OutPoint) chain.InPoint {
+	if i := f.Index(o.Tx); i >= 0 {
+		return f.inSpender(i, o.Vout)
+	}
+	if j := f.extIndex(o); j >= 0 {
+		return f.ext[j].by
+	}
+	return chain.InPoint{}
 }
 
 // NumNodes returns the number of nodes: transactions, their outputs, and

@@ -18,6 +18,7 @@ var (
 	_ gg.WeightedDirected = (*Flow)(nil)
 	_ gg.Node             = Node{}
 	_ gg.WeightedEdge     = Edge{}
+	_ gg.NodeSlicer       = (*nodeIter)(nil)
 )
 
 // Node is a transaction or an output of a Flow.
@@ -68,18 +69,14 @@ func (n Node) Address() chain.Address {
 	return a
 }
 
-// output returns the value, address and spender of o, which is either an
-// output of a flow transaction or an external output the flow spends.
+// output returns the value and address of o, which is either an output of
+// a flow transaction or an external output the flow spends, and the input
+// of the flow that spends it (zero if none does).
 func (f *Flow) output(o chain.OutPoint) (value int64, addr chain.Address, by chain.InPoint) {
 	if i := f.Index(o.Tx); i >= 0 {
-		tx := f.txs[i]
-		out := tx.Msg.TxOut[o.Vout]
-		if int(o.Vout) < len(tx.SpentBy) {
-			by = tx.SpentBy[o.Vout]
-		}
-		return out.Value, chain.AddressOf(out.PkScript), by
+		out := f.txs[i].Msg.TxOut[o.Vout]
+		return out.Value, chain.AddressOf(out.PkScript), f.inSpender(i, o.Vout)
 	}
-	f.index()
 	if j := f.extIndex(o); j >= 0 {
 		e := f.ext[j]
 		return e.prev.Value, e.prev.Addr, e.by
@@ -95,7 +92,6 @@ func (f *Flow) has(id int64) bool {
 	if !out {
 		return false
 	}
-	f.index()
 	return f.extIndex(o) >= 0
 }
 
@@ -148,8 +144,11 @@ func (f *Flow) To(id int64) gg.Nodes {
 	if !out {
 		tx := f.txs[f.Index(o.Tx)]
 		var ids []int64
-		for _, p := range tx.Prevouts {
-			if !p.Out.IsZero() {
+		for vin, p := range tx.Prevouts {
+			// Only the inputs that own the edge (see index): data naming
+			// an output that does not exist, a later one, or one another
+			// input already spends, has none.
+			if !p.Out.IsZero() && f.spenderOf(p.Out) == (chain.InPoint{Tx: o.Tx, Vin: uint32(vin)}) {
 				ids = append(ids, p.Out.Node())
 			}
 		}
@@ -268,3 +267,21 @@ func (it *nodeIter) Len() int {
 }
 
 func (it *nodeIter) Reset() { it.pos = -1 }
+
+// NodeSlice returns the nodes not yet iterated and exhausts the iterator.
+// gonum's graph.NodesOf, which most of its algorithms call on Nodes, uses
+// it to collect them in one allocation; gonum's testgraph suite requires
+// it of node iterators.
+func (it *nodeIter) NodeSlice() []gg.Node {
+	if it.pos+1 >= len(it.ids) {
+		it.pos = len(it.ids)
+		return nil
+	}
+	rest := it.ids[it.pos+1:]
+	it.pos = len(it.ids)
+	ns := make([]gg.Node, len(rest))
+	for i, id := range rest {
+		ns[i] = Node{it.f, id}
+	}
+	return ns
+}

@@ -24,12 +24,21 @@ func (f *Flow) Tx(ctx context.Context, id chain.TxID) (*chain.Tx, error) {
 	return nil, fmt.Errorf("graph: transaction %v outside the flow: %w", id, chain.ErrNotFound)
 }
 
-func (f *Flow) sourceIndex() {
-	f.srcOnce.Do(func() {
+// hashIndex and addrIndex are built on first use, separately: re-tracing
+// a region by txid needs only the first, and the second costs much more.
+func (f *Flow) hashIndex() {
+	f.hashOnce.Do(func() {
 		f.byHash = make(map[[32]byte][]chain.TxID, len(f.txs))
-		f.byAddr = make(map[chain.Address][]chain.Appearance)
 		for _, tx := range f.txs {
 			f.byHash[tx.Hash] = append(f.byHash[tx.Hash], tx.ID)
+		}
+	})
+}
+
+func (f *Flow) addrIndex() {
+	f.addrOnce.Do(func() {
+		f.byAddr = make(map[chain.Address][]chain.Appearance)
+		for _, tx := range f.txs {
 			for vin, p := range tx.Prevouts {
 				if p.Resolved {
 					f.byAddr[p.Addr] = append(f.byAddr[p.Addr], chain.Appearance{Tx: tx.ID, Index: uint32(vin), Spend: true, Value: p.Value, Prev: p.Out, Time: tx.Time})
@@ -45,7 +54,7 @@ func (f *Flow) sourceIndex() {
 
 // TxIDs returns the IDs of the flow's transactions with this txid.
 func (f *Flow) TxIDs(ctx context.Context, hash chainhash.Hash) ([]chain.TxID, error) {
-	f.sourceIndex()
+	f.hashIndex()
 	if ids := f.byHash[hash]; len(ids) > 0 {
 		return slices.Clone(ids), nil
 	}
@@ -54,7 +63,7 @@ func (f *Flow) TxIDs(ctx context.Context, hash chainhash.Hash) ([]chain.TxID, er
 
 // History streams the appearances of addr within the flow, in chain order.
 func (f *Flow) History(ctx context.Context, addr chain.Address) iter.Seq2[chain.Appearance, error] {
-	f.sourceIndex()
+	f.addrIndex()
 	return func(yield func(chain.Appearance, error) bool) {
 		for _, a := range f.byAddr[addr] {
 			if err := ctx.Err(); err != nil {

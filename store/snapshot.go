@@ -144,7 +144,7 @@ func (s *Snapshot) readTx(it *badger.Iterator, id chain.TxID) (*chain.Tx, error)
 	}
 	spent := make([]chain.InPoint, len(rec.msg.TxOut))
 	end := (id + 1).Node()
-	for it.Next(); it.Valid(); it.Next() {
+	for it.Next(); it.ValidForPrefix([]byte{tTx}); it.Next() {
 		k := it.Item().Key()
 		node, err := decodeNodeKey(k)
 		if err != nil {

@@ -71,8 +71,10 @@ type Progress struct {
 // Result is a finished trace: the flow, and how the trace ended.
 type Result struct {
 	*graph.Flow
-	Seeds   []Seed
-	Options Options
+	// Requested holds the seeds as the caller gave them; Seeds (of the
+	// flow) gives the outputs they stand for.
+	Requested []Seed
+	Options   Options
 	// Hops is the largest hop reached.
 	Hops int
 	// Edges counts the edges the trace examined: each output of each
@@ -89,7 +91,11 @@ type Result struct {
 	Outside int
 	Elapsed time.Duration
 
-	parent []int32 // per flow index: index of the transaction it was reached from, -1 at hop 0
+	// parent holds, per flow index, the index of the transaction it was
+	// reached from (-1 at hop 0), and viaSeed whether that link is a seed
+	// output, where a path from the seeds begins.
+	parent  []int32
+	viaSeed []bool
 }
 
 // Path returns the transactions from a seed's transaction to the
@@ -99,6 +105,10 @@ func (r *Result) Path(i int) []*chain.Tx {
 	var p []*chain.Tx
 	for ; i >= 0; i = int(r.parent[i]) {
 		p = append(p, r.At(i))
+		if r.viaSeed[i] {
+			p = append(p, r.At(int(r.parent[i])))
+			break
+		}
 	}
 	slices.Reverse(p)
 	return p
@@ -107,11 +117,14 @@ func (r *Result) Path(i int) []*chain.Tx {
 // Follow traces coins from seeds through src.
 //
 // Forward, hop 0 holds the transactions that created the seed outputs;
-// hop n+1 the transactions that spend outputs of hop n (from hop 0 only the
-// seed outputs are followed). Backward, hop 0 holds the same transactions
-// and hop n+1 the transactions whose outputs fund hop n. A transaction
-// appears once, at the first hop that reaches it. The context is checked
-// between hops and between reads.
+// from those only the seed outputs are followed. Hop n+1 holds the
+// transactions that spend outputs of hop n, and from them every output is
+// followed. A transaction that created a seed and also spends coins already
+// traced (a peel chain paying change back to a seed address) belongs to the
+// later hop. Backward, hop 0 holds the same transactions and hop n+1 the
+// transactions whose outputs fund hop n. A transaction appears once, at the
+// first hop that reaches it. The context is checked between hops and
+// between reads.
 func Follow(ctx context.Context, src Source, seeds []Seed, opts Options) (*Result, error) {
 	start := time.Now()
 	if opts.Workers <= 0 {
@@ -121,108 +134,176 @@ func Follow(ctx context.Context, src Source, seeds []Seed, opts Options) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	r := &Result{Seeds: slices.Clone(seeds), Options: opts}
-	isSeed := make(map[chain.OutPoint]bool, len(outs))
+	t := &tracer{
+		r:      &Result{Requested: slices.Clone(seeds), Options: opts},
+		opts:   opts,
+		isSeed: make(map[chain.OutPoint]bool, len(outs)),
+		seedTx: make(map[chain.TxID]bool),
+		seen:   newVisits(src),
+	}
 	var level []link
-	seen := make(map[chain.TxID]struct{})
 	for _, o := range outs {
-		isSeed[o] = true
-		if _, ok := seen[o.Tx]; !ok {
-			seen[o.Tx] = struct{}{}
+		t.isSeed[o] = true
+		t.seedTx[o.Tx] = true
+		if _, ok := t.seen.get(o.Tx); !ok {
+			t.seen.set(o.Tx, queued)
 			level = append(level, link{id: o.Tx, from: -1})
 		}
 	}
-	var members []graph.Member
-	var parents []chain.TxID
 	txs, err := load(ctx, src, level, opts.Workers)
 	if err != nil {
 		return nil, err
 	}
-	txs, level = r.admit(txs, level, Options{}) // seeds ignore the window
+	txs, level = t.r.admit(txs, level, Options{}) // seeds ignore the window
 	for hop := 0; len(txs) > 0; hop++ {
+		t.r.Hops = hop
 		for i, tx := range txs {
-			members = append(members, graph.Member{Tx: tx, Hop: hop})
-			parents = append(parents, level[i].from)
+			t.add(tx, hop, level[i])
 		}
-		r.Hops = hop
-		level = level[:0]
-		limited := opts.MaxHops > 0 && hop >= opts.MaxHops
-		for _, tx := range txs {
-			next, err := r.expand(tx, hop, limited, isSeed, seen, opts)
-			if err != nil {
-				return nil, err
-			}
-			level = append(level, next...)
-		}
-		if opts.MaxTxs > 0 && len(members)+len(level) > opts.MaxTxs {
-			level = level[:max(0, opts.MaxTxs-len(members))]
-			r.Truncated = true
-		}
-		if opts.Progress != nil {
-			opts.Progress(Progress{Hop: hop, Txs: len(members), Edges: r.Edges, Next: len(level)})
+		next, upgraded, err := t.expand(txs, hop)
+		if err != nil {
+			return nil, err
 		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		txs, err = load(ctx, src, level, opts.Workers)
+		if opts.Progress != nil {
+			opts.Progress(Progress{Hop: hop, Txs: len(t.members), Edges: t.r.Edges, Next: len(next) + len(upgraded)})
+		}
+		loaded, err := load(ctx, src, next, opts.Workers)
 		if err != nil {
 			return nil, err
 		}
-		txs, level = r.admit(txs, level, opts)
+		loaded, next = t.r.admit(loaded, next, opts)
+		txs = append(loaded, upgraded...)
+		level = next
+		for _, tx := range upgraded {
+			level = append(level, t.upgradedFrom[tx.ID])
+		}
 	}
-	r.Flow = graph.New(opts.Params, opts.Direction == Forward, outs, members)
+	r := t.r
+	r.Flow = graph.New(opts.Params, opts.Direction == Forward, outs, t.members)
 	r.parent = make([]int32, r.Len())
-	for k, m := range members {
+	r.viaSeed = make([]bool, r.Len())
+	for k, m := range t.members {
 		i := r.Index(m.Tx.ID)
-		r.parent[i] = int32(r.Index(parents[k]))
+		r.parent[i] = int32(r.Index(t.parents[k].from))
+		r.viaSeed[i] = t.parents[k].viaSeed
 	}
 	r.Elapsed = time.Since(start)
 	return r, nil
 }
 
-// link is a transaction to read and the one it was reached from.
-type link struct {
-	id, from chain.TxID
+// queued marks in tracer.seen a transaction to be read at the next hop.
+const queued = -1
+
+// tracer is the state of one Follow.
+type tracer struct {
+	r      *Result
+	opts   Options
+	isSeed map[chain.OutPoint]bool
+	seedTx map[chain.TxID]bool // transactions holding seeds
+	// seen maps every transaction the trace knows to its index in members,
+	// or to queued.
+	seen         *visits
+	members      []graph.Member
+	parents      []link                   // how each member was reached
+	hop0         map[chain.TxID]*chain.Tx // forward: seed transactions not yet reached
+	upgradedFrom map[chain.TxID]link
 }
 
-// expand returns the transactions tx leads to that the trace has not seen.
-func (r *Result) expand(tx *chain.Tx, hop int, limited bool, isSeed map[chain.OutPoint]bool, seen map[chain.TxID]struct{}, opts Options) ([]link, error) {
-	var next []link
-	follow := func(id chain.TxID, value int64, index int) {
+// add records tx as reached at hop. A seed transaction reached again by the
+// trace keeps its place and takes the later hop.
+func (t *tracer) add(tx *chain.Tx, hop int, from link) {
+	if i, ok := t.seen.get(tx.ID); ok && i >= 0 {
+		t.members[i].Hop = hop
+		t.parents[i] = from
+		return
+	}
+	// Backward, a seed transaction is expanded whole at hop 0 and reaching
+	// it again changes nothing; forward, only its seed outputs were
+	// followed, so it waits to be reached.
+	if hop == 0 && t.opts.Direction == Forward {
+		if t.hop0 == nil {
+			t.hop0 = make(map[chain.TxID]*chain.Tx)
+		}
+		t.hop0[tx.ID] = tx
+	}
+	t.seen.set(tx.ID, int32(len(t.members)))
+	t.members = append(t.members, graph.Member{Tx: tx, Hop: hop})
+	t.parents = append(t.parents, from)
+}
+
+// expand follows the links out of the transactions of one hop. It returns
+// the transactions to read for the next hop, and the seed transactions the
+// hop reached, which are in memory already.
+func (t *tracer) expand(txs []*chain.Tx, hop int) (next []link, upgraded []*chain.Tx, err error) {
+	r, opts := t.r, t.opts
+	limited := opts.MaxHops > 0 && hop >= opts.MaxHops
+	budget := -1
+	if opts.MaxTxs > 0 {
+		budget = max(0, opts.MaxTxs-len(t.members))
+	}
+	follow := func(from *chain.Tx, id chain.TxID, value int64, index int, viaSeed bool) {
 		r.Edges++
-		if _, ok := seen[id]; ok {
+		seed, isSeedTx := t.hop0[id]
+		if _, ok := t.seen.get(id); ok && !isSeedTx {
 			return
 		}
-		if limited || value < opts.MinValue || (opts.Stop != nil && opts.Stop(tx, index)) {
+		if limited || value < opts.MinValue || (opts.Stop != nil && opts.Stop(from, index)) {
 			r.Stopped++
 			return
 		}
-		seen[id] = struct{}{}
-		next = append(next, link{id: id, from: tx.ID})
-	}
-	if opts.Direction == Backward {
-		r.Edges += len(tx.Msg.TxOut)
-		for vin, p := range tx.Prevouts {
-			if p.Resolved && !p.Out.IsZero() {
-				follow(p.Out.Tx, p.Value, vin)
+		if isSeedTx { // a seed transaction, now reached: it moves to this hop
+			if t.upgradedFrom == nil {
+				t.upgradedFrom = make(map[chain.TxID]link)
 			}
+			t.upgradedFrom[id] = link{id: id, from: from.ID, viaSeed: viaSeed}
+			upgraded = append(upgraded, seed)
+			delete(t.hop0, id)
+			return
 		}
-		return next, nil
+		if budget == 0 {
+			r.Truncated = true
+			return
+		}
+		budget--
+		t.seen.set(id, queued)
+		next = append(next, link{id: id, from: from.ID, viaSeed: viaSeed})
 	}
-	if len(tx.SpentBy) != len(tx.Msg.TxOut) {
-		return nil, fmt.Errorf("trace: transaction %v: the source does not report spenders, which a forward trace needs", tx.Hash)
-	}
-	for vout, o := range tx.Msg.TxOut {
-		r.Edges++ // tx -> output
-		op := tx.ID.Out(uint32(vout))
-		if hop == 0 && !isSeed[op] {
+	for _, tx := range txs {
+		if opts.Direction == Backward {
+			r.Edges += len(tx.Msg.TxOut)
+			for vin, p := range tx.Prevouts {
+				if p.Resolved && !p.Out.IsZero() {
+					follow(tx, p.Out.Tx, p.Value, vin, hop == 0)
+				}
+			}
 			continue
 		}
-		if by := tx.SpentBy[vout]; !by.IsZero() {
-			follow(by.Tx, o.Value, vout)
+		if len(tx.SpentBy) != len(tx.Msg.TxOut) {
+			return nil, nil, fmt.Errorf("trace: transaction %v: the source does not report spenders, which a forward trace needs", tx.Hash)
+		}
+		holdsSeeds := t.seedTx[tx.ID]
+		for vout, o := range tx.Msg.TxOut {
+			r.Edges++ // tx -> output
+			seed := holdsSeeds && t.isSeed[tx.ID.Out(uint32(vout))]
+			if hop == 0 && !seed {
+				continue
+			}
+			if by := tx.SpentBy[vout]; !by.IsZero() {
+				follow(tx, by.Tx, o.Value, vout, seed)
+			}
 		}
 	}
-	return next, nil
+	return next, upgraded, nil
+}
+
+// link is a transaction to read, the one it was reached from, and whether
+// through a seed output (forward) or from a seed transaction (backward).
+type link struct {
+	id, from chain.TxID
+	viaSeed  bool
 }
 
 // admit drops transactions the source does not hold and those outside
@@ -249,6 +330,14 @@ func (r *Result) admit(txs []*chain.Tx, level []link, opts Options) ([]*chain.Tx
 // nil.
 func load(ctx context.Context, src Source, ids []link, workers int) ([]*chain.Tx, error) {
 	txs := make([]*chain.Tx, len(ids))
+	if ix, ok := src.(indexed); ok {
+		for i, l := range ids {
+			if j := ix.Index(l.id); j >= 0 {
+				txs[i] = ix.At(j)
+			}
+		}
+		return txs, nil
+	}
 	if len(ids) < 64 || workers == 1 {
 		for i, l := range ids {
 			tx, err := src.Tx(ctx, l.id)
