@@ -37,13 +37,21 @@ type Flow struct {
 	ids     []chain.TxID     // txs[i].ID, for cache-friendly search
 	hops    []int32
 
+	// The adjacency, built on first use: for every output of the flow (the
+	// outputs of txs[i] start at outBase[i]) the input of the flow that
+	// spends it (zero if none) and that input's transaction index (-1); for
+	// every input (those of txs[i] start at inBase[i]) the index of the
+	// transaction whose output it spends (-1 if outside the flow).
+	adjOnce  sync.Once
+	outBase  []int32
+	inBase   []int32
+	spentBy  []chain.InPoint
+	spender  []int32
+	funder   []int32
+	internal int // spends between flow transactions
+
 	once sync.Once
 	ext  []extOut // spent outputs whose transaction is outside the region, by node
-	// spentBy holds, for every output of the flow, the input of the flow
-	// that spends it (zero if none); the outputs of txs[i] start at
-	// outBase[i].
-	spentBy []chain.InPoint
-	outBase []int
 	// nodes lists every node ID in order; built on first use by the gonum
 	// interface, which most callers never touch.
 	nodes []int64
@@ -70,26 +78,39 @@ func New(p *chain.Params, forward bool, seeds []chain.OutPoint, members []Member
 	if p == nil {
 		p = chain.Mainnet
 	}
-	ms := slices.Clone(members)
-	slices.SortFunc(ms, func(a, b Member) int {
-		if c := cmp.Compare(a.Tx.ID, b.Tx.ID); c != 0 {
+	// Sort keys held inline, not through the Tx pointers: comparisons that
+	// chase a pointer each miss the cache on large flows.
+	type key struct {
+		id  chain.TxID
+		hop int32
+		i   int32
+	}
+	keys := make([]key, len(members))
+	for i, m := range members {
+		keys[i] = key{m.Tx.ID, int32(m.Hop), int32(i)}
+	}
+	cmpKey := func(a, b key) int {
+		if c := cmp.Compare(a.id, b.id); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.Hop, b.Hop)
-	})
-	ms = slices.CompactFunc(ms, func(a, b Member) bool { return a.Tx.ID == b.Tx.ID })
+		return cmp.Compare(a.hop, b.hop)
+	}
+	if !slices.IsSortedFunc(keys, cmpKey) {
+		slices.SortFunc(keys, cmpKey)
+	}
+	keys = slices.CompactFunc(keys, func(a, b key) bool { return a.id == b.id })
 	f := &Flow{
 		params:  p,
 		forward: forward,
 		seeds:   slices.Clone(seeds),
-		txs:     make([]*chain.Tx, len(ms)),
-		ids:     make([]chain.TxID, len(ms)),
-		hops:    make([]int32, len(ms)),
+		txs:     make([]*chain.Tx, len(keys)),
+		ids:     make([]chain.TxID, len(keys)),
+		hops:    make([]int32, len(keys)),
 	}
 	slices.SortFunc(f.seeds, cmpOut)
 	f.seeds = slices.Compact(f.seeds)
-	for i, m := range ms {
-		f.txs[i], f.ids[i], f.hops[i] = m.Tx, m.Tx.ID, int32(m.Hop)
+	for i, k := range keys {
+		f.txs[i], f.ids[i], f.hops[i] = members[k.i].Tx, k.id, k.hop
 	}
 	return f
 }
@@ -147,33 +168,71 @@ func (f *Flow) Spender(o chain.OutPoint) int {
 	return f.Index(by.Tx)
 }
 
+// adjacency builds the flow's spend links from the spenders' Prevouts.
+func (f *Flow) adjacency() {
+	f.adjOnce.Do(func() {
+		n := len(f.txs)
+		f.outBase = make([]int32, n+1)
+		f.inBase = make([]int32, n+1)
+		for i, tx := range f.txs {
+			f.outBase[i+1] = f.outBase[i] + int32(len(tx.Msg.TxOut))
+			f.inBase[i+1] = f.inBase[i] + int32(len(tx.Prevouts))
+		}
+		f.spentBy = make([]chain.InPoint, f.outBase[n])
+		f.spender = make([]int32, f.outBase[n])
+		f.funder = make([]int32, f.inBase[n])
+		for k := range f.spender {
+			f.spender[k] = -1
+		}
+		for j, tx := range f.txs {
+			for vin := range tx.Prevouts {
+				o := tx.Prevouts[vin].Out
+				f.funder[int(f.inBase[j])+vin] = -1
+				i := f.Index(o.Tx)
+				// Transactions walk in chain order, so if inconsistent data
+				// names an output twice the first spender keeps it; data
+				// naming a missing, own or later output is left out, and
+				// the flow stays a DAG.
+				if o.IsZero() || i < 0 || i >= j || int(o.Vout) >= len(f.txs[i].Msg.TxOut) {
+					continue
+				}
+				if k := int(f.outBase[i]) + int(o.Vout); f.spentBy[k].IsZero() {
+					f.spentBy[k] = chain.InPoint{Tx: tx.ID, Vin: uint32(vin)}
+					f.spender[k] = int32(j)
+					f.funder[int(f.inBase[j])+vin] = int32(i)
+					f.internal++
+				}
+			}
+		}
+	})
+}
+
+// Spenders returns, for each output of the transaction at index i, the
+// index of the flow transaction that spends it, or -1. Together with
+// Funders it is the flow's adjacency in flow indexes, for loops that must
+// not pay for maps or searches. The slice is shared: do not modify it.
+func (f *Flow) Spenders(i int) []int32 {
+	f.adjacency()
+	return f.spender[f.outBase[i]:f.outBase[i+1]]
+}
+
+// Funders returns, for each input of the transaction at index i, the index
+// of the flow transaction whose output it spends, or -1 when that output
+// is outside the flow. The slice is shared: do not modify it.
+func (f *Flow) Funders(i int) []int32 {
+	f.adjacency()
+	return f.funder[f.inBase[i]:f.inBase[i+1]]
+}
+
 // index builds the lookup structures of the gonum view.
 func (f *Flow) index() {
 	f.once.Do(func() {
-		f.outBase = make([]int, len(f.txs)+1)
-		for i, tx := range f.txs {
-			f.outBase[i+1] = f.outBase[i] + len(tx.Msg.TxOut)
-		}
-		f.spentBy = make([]chain.InPoint, f.outBase[len(f.txs)])
-		f.edges = len(f.spentBy) // tx -> output
-		for j, tx := range f.txs {
+		f.adjacency()
+		for _, tx := range f.txs {
 			for vin := range tx.Prevouts {
 				p := &tx.Prevouts[vin]
-				by := chain.InPoint{Tx: tx.ID, Vin: uint32(vin)}
-				switch i := f.Index(p.Out.Tx); {
-				case p.Out.IsZero():
-					// Position unknown: no node, no edge.
-				case i < 0:
-					f.ext = append(f.ext, extOut{out: p.Out, prev: p, by: by})
-				case i < j && int(p.Out.Vout) < len(f.txs[i].Msg.TxOut):
-					// Transactions walk in chain order, so if inconsistent
-					// data names an output twice the first spender keeps
-					// it; data naming a missing, own or later output is
-					// left out, and the flow stays a DAG.
-					if k := f.outBase[i] + int(p.Out.Vout); f.spentBy[k].IsZero() {
-						f.spentBy[k] = by
-						f.edges++ // output -> spender
-					}
+				if !p.Out.IsZero() && f.Index(p.Out.Tx) < 0 {
+					f.ext = append(f.ext, extOut{out: p.Out, prev: p, by: chain.InPoint{Tx: tx.ID, Vin: uint32(vin)}})
 				}
 			}
 		}
@@ -182,7 +241,7 @@ func (f *Flow) index() {
 		// stable, so the result does not depend on it).
 		slices.SortStableFunc(f.ext, func(a, b extOut) int { return cmpOut(a.out, b.out) })
 		f.ext = slices.CompactFunc(f.ext, func(a, b extOut) bool { return a.out == b.out })
-		f.edges += len(f.ext) // output -> spender
+		f.edges = len(f.spentBy) + f.internal + len(f.ext) // tx -> output, output -> spender
 		f.nodes = make([]int64, 0, len(f.txs)+len(f.spentBy)+len(f.ext))
 		for _, tx := range f.txs {
 			f.nodes = append(f.nodes, tx.ID.Node())
@@ -208,11 +267,11 @@ func (f *Flow) extIndex(o chain.OutPoint) int {
 // inSpender returns the input of the flow that spends output vout of
 // txs[i], zero if none.
 func (f *Flow) inSpender(i int, vout uint32) chain.InPoint {
-	f.index()
+	f.adjacency()
 	if int(vout) >= len(f.txs[i].Msg.TxOut) {
 		return chain.InPoint{}
 	}
-	return f.spentBy[f.outBase[i]+int(vout)]
+	return f.spentBy[int(f.outBase[i])+int(vout)]
 }
 
 // spenderOf returns the input of the flow that spends o, an output of the

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -145,9 +146,10 @@ func Follow(ctx context.Context, src Source, seeds []Seed, opts Options) (*Resul
 	for _, o := range outs {
 		t.isSeed[o] = true
 		t.seedTx[o.Tx] = true
-		if _, ok := t.seen.get(o.Tx); !ok {
-			t.seen.set(o.Tx, queued)
-			level = append(level, link{id: o.Tx, from: -1})
+		if _, ok := t.seen.get(o.Tx, -1); !ok {
+			at := t.seen.at(o.Tx, -1)
+			t.seen.set(o.Tx, at, queued)
+			level = append(level, link{id: o.Tx, at: at, from: -1})
 		}
 	}
 	txs, err := load(ctx, src, level, opts.Workers)
@@ -155,12 +157,14 @@ func Follow(ctx context.Context, src Source, seeds []Seed, opts Options) (*Resul
 		return nil, err
 	}
 	txs, level = t.r.admit(txs, level, Options{}) // seeds ignore the window
+	var idxs []int32
 	for hop := 0; len(txs) > 0; hop++ {
 		t.r.Hops = hop
+		idxs = idxs[:0]
 		for i, tx := range txs {
-			t.add(tx, hop, level[i])
+			idxs = append(idxs, t.add(tx, hop, level[i]))
 		}
-		next, upgraded, err := t.expand(txs, hop)
+		next, err := t.expand(txs, level, idxs, hop)
 		if err != nil {
 			return nil, err
 		}
@@ -168,30 +172,64 @@ func Follow(ctx context.Context, src Source, seeds []Seed, opts Options) (*Resul
 			return nil, err
 		}
 		if opts.Progress != nil {
-			opts.Progress(Progress{Hop: hop, Txs: len(t.members), Edges: t.r.Edges, Next: len(next) + len(upgraded)})
+			opts.Progress(Progress{Hop: hop, Txs: len(t.members), Edges: t.r.Edges, Next: len(next) + len(t.upgraded)})
 		}
 		loaded, err := load(ctx, src, next, opts.Workers)
 		if err != nil {
 			return nil, err
 		}
 		loaded, next = t.r.admit(loaded, next, opts)
-		txs = append(loaded, upgraded...)
-		level = next
-		for _, tx := range upgraded {
-			level = append(level, t.upgradedFrom[tx.ID])
+		txs, level = loaded, next
+		for _, u := range t.upgraded {
+			txs = append(txs, t.members[u.idx].Tx)
+			level = append(level, u.link)
+		}
+		t.upgraded = t.upgraded[:0]
+	}
+	t.finish(outs)
+	t.r.Elapsed = time.Since(start)
+	return t.r, nil
+}
+
+// finish builds the flow and the parent links of each of its
+// transactions.
+func (t *tracer) finish(outs []chain.OutPoint) {
+	r, n := t.r, len(t.members)
+	// pos maps a member to its place in chain order, which is its index in
+	// the flow. A dense source has already numbered the transactions in
+	// chain order; otherwise sort by ID.
+	pos := make([]int32, n)
+	sorted := make([]graph.Member, 0, n)
+	if t.seen.dense != nil {
+		for _, s := range t.seen.dense {
+			if m := s - 2; m >= 0 {
+				pos[m] = int32(len(sorted))
+				sorted = append(sorted, t.members[m])
+			}
+		}
+	} else {
+		order := make([]int32, n)
+		ids := make([]chain.TxID, n)
+		for i, m := range t.members {
+			order[i], ids[i] = int32(i), m.Tx.ID
+		}
+		slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(ids[a], ids[b]) })
+		for k, m := range order {
+			pos[m] = int32(k)
+			sorted = append(sorted, t.members[m])
 		}
 	}
-	r := t.r
-	r.Flow = graph.New(opts.Params, opts.Direction == Forward, outs, t.members)
-	r.parent = make([]int32, r.Len())
-	r.viaSeed = make([]bool, r.Len())
-	for k, m := range t.members {
-		i := r.Index(m.Tx.ID)
-		r.parent[i] = int32(r.Index(t.parents[k].from))
-		r.viaSeed[i] = t.parents[k].viaSeed
+	r.Flow = graph.New(t.opts.Params, t.opts.Direction == Forward, outs, sorted)
+	r.parent = make([]int32, n)
+	r.viaSeed = make([]bool, n)
+	for m, l := range t.parents {
+		i := pos[m]
+		r.parent[i] = -1
+		if l.from >= 0 {
+			r.parent[i] = pos[l.from]
+		}
+		r.viaSeed[i] = l.viaSeed
 	}
-	r.Elapsed = time.Since(start)
-	return r, nil
 }
 
 // queued marks in tracer.seen a transaction to be read at the next hop.
@@ -205,61 +243,76 @@ type tracer struct {
 	seedTx map[chain.TxID]bool // transactions holding seeds
 	// seen maps every transaction the trace knows to its index in members,
 	// or to queued.
-	seen         *visits
-	members      []graph.Member
-	parents      []link                   // how each member was reached
-	hop0         map[chain.TxID]*chain.Tx // forward: seed transactions not yet reached
-	upgradedFrom map[chain.TxID]link
+	seen    *visits
+	members []graph.Member
+	parents []link // how each member was reached
+	// hop0 holds, forward, the seed transactions the trace has not reached
+	// yet, by member index; upgraded those it reached in this hop.
+	hop0     map[chain.TxID]int32
+	upgraded []upgrade
 }
 
-// add records tx as reached at hop. A seed transaction reached again by the
-// trace keeps its place and takes the later hop.
-func (t *tracer) add(tx *chain.Tx, hop int, from link) {
-	if i, ok := t.seen.get(tx.ID); ok && i >= 0 {
+type upgrade struct {
+	idx  int32
+	link link
+}
+
+// add records tx as reached at hop and returns its member index. A seed
+// transaction reached again by the trace keeps its index and takes the
+// later hop.
+func (t *tracer) add(tx *chain.Tx, hop int, from link) int32 {
+	at := t.seen.at(tx.ID, from.at)
+	i, ok := t.seen.get(tx.ID, at)
+	if ok && i >= 0 {
 		t.members[i].Hop = hop
 		t.parents[i] = from
-		return
+		return i
 	}
+	i = int32(len(t.members))
 	// Backward, a seed transaction is expanded whole at hop 0 and reaching
 	// it again changes nothing; forward, only its seed outputs were
 	// followed, so it waits to be reached.
 	if hop == 0 && t.opts.Direction == Forward {
 		if t.hop0 == nil {
-			t.hop0 = make(map[chain.TxID]*chain.Tx)
+			t.hop0 = make(map[chain.TxID]int32)
 		}
-		t.hop0[tx.ID] = tx
+		t.hop0[tx.ID] = i
 	}
-	t.seen.set(tx.ID, int32(len(t.members)))
+	t.seen.set(tx.ID, at, i)
 	t.members = append(t.members, graph.Member{Tx: tx, Hop: hop})
 	t.parents = append(t.parents, from)
+	return i
 }
 
-// expand follows the links out of the transactions of one hop. It returns
-// the transactions to read for the next hop, and the seed transactions the
-// hop reached, which are in memory already.
-func (t *tracer) expand(txs []*chain.Tx, hop int) (next []link, upgraded []*chain.Tx, err error) {
+// expand follows the links out of the transactions of one hop (level holds
+// how each was reached, idxs their member indexes). It returns the
+// transactions to read for the next hop; seed transactions the hop
+// reached, in memory already, go to t.upgraded.
+func (t *tracer) expand(txs []*chain.Tx, level []link, idxs []int32, hop int) (next []link, err error) {
 	r, opts := t.r, t.opts
 	limited := opts.MaxHops > 0 && hop >= opts.MaxHops
 	budget := -1
 	if opts.MaxTxs > 0 {
 		budget = max(0, opts.MaxTxs-len(t.members))
 	}
-	follow := func(from *chain.Tx, id chain.TxID, value int64, index int, viaSeed bool) {
+	follow := func(from int32, tx *chain.Tx, id chain.TxID, at int32, value int64, index int, viaSeed bool) {
 		r.Edges++
-		seed, isSeedTx := t.hop0[id]
-		if _, ok := t.seen.get(id); ok && !isSeedTx {
-			return
+		seed, isSeedTx := int32(0), false
+		if len(t.hop0) > 0 {
+			seed, isSeedTx = t.hop0[id]
 		}
-		if limited || value < opts.MinValue || (opts.Stop != nil && opts.Stop(from, index)) {
+		if !isSeedTx {
+			if _, ok := t.seen.get(id, at); ok {
+				return
+			}
+		}
+		if limited || value < opts.MinValue || (opts.Stop != nil && opts.Stop(tx, index)) {
 			r.Stopped++
 			return
 		}
+		l := link{id: id, at: at, from: from, viaSeed: viaSeed}
 		if isSeedTx { // a seed transaction, now reached: it moves to this hop
-			if t.upgradedFrom == nil {
-				t.upgradedFrom = make(map[chain.TxID]link)
-			}
-			t.upgradedFrom[id] = link{id: id, from: from.ID, viaSeed: viaSeed}
-			upgraded = append(upgraded, seed)
+			t.upgraded = append(t.upgraded, upgrade{seed, l})
 			delete(t.hop0, id)
 			return
 		}
@@ -268,21 +321,38 @@ func (t *tracer) expand(txs []*chain.Tx, hop int) (next []link, upgraded []*chai
 			return
 		}
 		budget--
-		t.seen.set(id, queued)
-		next = append(next, link{id: id, from: from.ID, viaSeed: viaSeed})
+		t.seen.set(id, at, queued)
+		next = append(next, l)
 	}
-	for _, tx := range txs {
+	ix := t.seen.ix
+	for k, tx := range txs {
+		from := idxs[k]
+		// In an indexed source the links come with the neighbours' indexes.
+		var adj []int32
+		if at := t.seen.at(tx.ID, level[k].at); at >= 0 {
+			if opts.Direction == Backward {
+				adj = ix.Funders(int(at))
+			} else {
+				adj = ix.Spenders(int(at))
+			}
+		}
+		neighbour := func(i int) int32 {
+			if adj == nil {
+				return -1
+			}
+			return adj[i]
+		}
 		if opts.Direction == Backward {
 			r.Edges += len(tx.Msg.TxOut)
 			for vin, p := range tx.Prevouts {
 				if p.Resolved && !p.Out.IsZero() {
-					follow(tx, p.Out.Tx, p.Value, vin, hop == 0)
+					follow(from, tx, p.Out.Tx, neighbour(vin), p.Value, vin, hop == 0)
 				}
 			}
 			continue
 		}
 		if len(tx.SpentBy) != len(tx.Msg.TxOut) {
-			return nil, nil, fmt.Errorf("trace: transaction %v: the source does not report spenders, which a forward trace needs", tx.Hash)
+			return nil, fmt.Errorf("trace: transaction %v: the source does not report spenders, which a forward trace needs", tx.Hash)
 		}
 		holdsSeeds := t.seedTx[tx.ID]
 		for vout, o := range tx.Msg.TxOut {
@@ -292,18 +362,21 @@ func (t *tracer) expand(txs []*chain.Tx, hop int) (next []link, upgraded []*chai
 				continue
 			}
 			if by := tx.SpentBy[vout]; !by.IsZero() {
-				follow(tx, by.Tx, o.Value, vout, seed)
+				follow(from, tx, by.Tx, neighbour(vout), o.Value, vout, seed)
 			}
 		}
 	}
-	return next, upgraded, nil
+	return next, nil
 }
 
-// link is a transaction to read, the one it was reached from, and whether
-// through a seed output (forward) or from a seed transaction (backward).
+// link is a transaction to reach, the member it is reached from (-1 for a
+// seed transaction at hop 0), and whether through a seed output (forward)
+// or from a seed transaction (backward).
 type link struct {
-	id, from chain.TxID
-	viaSeed  bool
+	id      chain.TxID
+	at      int32 // index in an indexed source, or -1
+	from    int32
+	viaSeed bool
 }
 
 // admit drops transactions the source does not hold and those outside
@@ -332,7 +405,11 @@ func load(ctx context.Context, src Source, ids []link, workers int) ([]*chain.Tx
 	txs := make([]*chain.Tx, len(ids))
 	if ix, ok := src.(indexed); ok {
 		for i, l := range ids {
-			if j := ix.Index(l.id); j >= 0 {
+			j := int(l.at)
+			if j < 0 {
+				j = ix.Index(l.id)
+			}
+			if j >= 0 {
 				txs[i] = ix.At(j)
 			}
 		}

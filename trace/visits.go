@@ -3,17 +3,22 @@ package trace
 import "github.com/plumetrace/plume/chain"
 
 // indexed is a source that numbers its transactions 0..Len()-1 in chain
-// order, as graph.Flow does. Tracing such a source keeps its state in
-// slices indexed by that number instead of maps: the in-memory fast path.
+// order and knows its spend links by those numbers, as graph.Flow does.
+// Tracing such a source keeps its state in slices and follows links
+// without maps or searches: the in-memory fast path.
 type indexed interface {
 	Source
 	Len() int
 	At(i int) *chain.Tx
 	Index(id chain.TxID) int
+	Spenders(i int) []int32
+	Funders(i int) []int32
 }
 
 // visits records what a trace knows of each transaction: nothing, queued
 // (to read at the next hop), or its index among the trace's members.
+// Callers pass the transaction's index in an indexed source when they know
+// it, else -1.
 type visits struct {
 	m     map[chain.TxID]int32
 	ix    indexed
@@ -27,29 +32,30 @@ func newVisits(src Source) *visits {
 	return &visits{m: make(map[chain.TxID]int32)}
 }
 
-func (v *visits) get(id chain.TxID) (int32, bool) {
-	if v.ix == nil {
-		s, ok := v.m[id]
-		return s, ok
+// at returns the source index of id, or -1.
+func (v *visits) at(id chain.TxID, at int32) int32 {
+	if v.ix == nil || at >= 0 {
+		return at
 	}
-	i := v.ix.Index(id)
-	if i < 0 || v.dense[i] == 0 {
-		return 0, false
-	}
-	return v.dense[i] - 2, true
+	return int32(v.ix.Index(id))
 }
 
-func (v *visits) set(id chain.TxID, state int32) {
-	if v.ix == nil {
-		v.m[id] = state
+func (v *visits) get(id chain.TxID, at int32) (int32, bool) {
+	if at = v.at(id, at); at >= 0 {
+		s := v.dense[at]
+		return s - 2, s != 0
+	}
+	s, ok := v.m[id]
+	return s, ok
+}
+
+func (v *visits) set(id chain.TxID, at int32, state int32) {
+	if at = v.at(id, at); at >= 0 {
+		v.dense[at] = state + 2
 		return
 	}
-	if i := v.ix.Index(id); i >= 0 {
-		v.dense[i] = state + 2
-		return
-	}
-	// A transaction the source does not hold: remember it in the map so
-	// the trace does not ask again.
+	// Not in an indexed source (a spender outside a flow): remember it in
+	// the map so the trace does not ask again.
 	if v.m == nil {
 		v.m = make(map[chain.TxID]int32)
 	}
