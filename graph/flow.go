@@ -216,6 +216,21 @@ func (f *Flow) Spenders(i int) []int32 {
 	return f.spender[f.outBase[i]:f.outBase[i+1]]
 }
 
+// OutBase returns the flow-wide index of output 0 of the transaction at
+// index i: outputs are numbered 0..NumOutputs()-1 in chain order, so a
+// per-output array indexed by OutBase(i)+vout is how hot loops such as
+// taint keep state.
+func (f *Flow) OutBase(i int) int {
+	f.adjacency()
+	return int(f.outBase[i])
+}
+
+// NumOutputs returns the number of outputs of the flow's transactions.
+func (f *Flow) NumOutputs() int {
+	f.adjacency()
+	return int(f.outBase[len(f.txs)])
+}
+
 // Funders returns, for each input of the transaction at index i, the index
 // of the flow transaction whose output it spends, or -1 when that output
 // is outside the flow. The slice is shared: do not modify it.

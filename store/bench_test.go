@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"iter"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/plumetrace/plume/chain"
@@ -65,3 +66,143 @@ func BenchmarkIngestSynthetic(b *testing.B) {
 
 // benchTxs sizes the synthetic stream; profile with a smaller one.
 var benchTxs = flag.Int("bench.txs", 1_000_000, "transactions in the synthetic ingest benchmark")
+
+// BenchmarkIngestReal ingests the real mainnet blocks 0..14131 (14,247
+// transactions, decode included) into an on-disk store.
+func BenchmarkIngestReal(b *testing.B) {
+	blocks := realBlocks(b)
+	raws := make([][]byte, len(blocks))
+	var size int64
+	for i, blk := range blocks {
+		raws[i] = blk.Raw
+		size += int64(len(blk.Raw))
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	var st store.IngestStats
+	for b.Loop() {
+		b.StopTimer()
+		db, err := store.Open(b.TempDir(), store.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		st, err = db.Ingest(context.Background(), decodeAll(raws, 0), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		db.Close()
+		b.StartTimer()
+	}
+	if st.Txs != realTxs {
+		b.Fatalf("ingested %d txs, want %d", st.Txs, realTxs)
+	}
+	sec := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(float64(st.Txs)/sec, "tx/s")
+	b.ReportMetric(float64(st.Entries)/sec, "entries/s")
+	b.ReportMetric(float64(st.Entries)/float64(st.Txs), "entries/tx")
+}
+
+// readBench returns an on-disk store of the real blocks, reopened so that
+// reads go through Badger's tables rather than the memtable ingest filled,
+// and the IDs of every transaction and output it holds.
+func readBench(b *testing.B) (*store.DB, []chain.TxID, []chain.OutPoint) {
+	b.Helper()
+	blocks := realBlocks(b)
+	dir := b.TempDir()
+	db := openDB(b, dir, store.Options{})
+	ingest(b, db, seq(blocks))
+	db.Close()
+	db = openDB(b, dir, store.Options{})
+	var ids []chain.TxID
+	var outs []chain.OutPoint
+	for _, blk := range blocks {
+		for i, tx := range blk.Txs {
+			ids = append(ids, blk.TxID(i))
+			for v := range tx.TxOut {
+				outs = append(outs, blk.TxID(i).Out(uint32(v)))
+			}
+		}
+	}
+	return db, ids, outs
+}
+
+// BenchmarkTx reads random transactions with their prevouts and spenders,
+// through the DB (a snapshot per call) and through one Snapshot.
+func BenchmarkTx(b *testing.B) {
+	db, ids, _ := readBench(b)
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(1, 1))
+	b.Run("db", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := db.Tx(ctx, ids[rng.IntN(len(ids))]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("snapshot", func(b *testing.B) {
+		s := db.Snapshot()
+		defer s.Close()
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := s.Tx(ctx, ids[rng.IntN(len(ids))]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkSpender looks up the spender of random outputs, the step a
+// forward trace repeats.
+func BenchmarkSpender(b *testing.B) {
+	db, _, outs := readBench(b)
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(2, 2))
+	s := db.Snapshot()
+	defer s.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Spender(ctx, outs[rng.IntN(len(outs))]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHistory reads whole address histories: random receiving
+// addresses (mostly one coinbase receipt each) and the 11-entry peel
+// chain of 12cbQLTF….
+func BenchmarkHistory(b *testing.B) {
+	db, _, _ := readBench(b)
+	ctx := context.Background()
+	var addrs []chain.Address
+	for _, blk := range realBlocks(b) {
+		for _, tx := range blk.Txs {
+			for _, o := range tx.TxOut {
+				addrs = append(addrs, chain.AddressOf(o.PkScript))
+			}
+		}
+	}
+	s := db.Snapshot()
+	defer s.Close()
+	for _, c := range []struct {
+		name  string
+		addrs []chain.Address
+	}{{"random", addrs}, {"peel-chain", []chain.Address{mustAddr(b, satoshi9)}}} {
+		b.Run(c.name, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(3, 3))
+			n := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, err := range s.History(ctx, c.addrs[rng.IntN(len(c.addrs))]) {
+					if err != nil {
+						b.Fatal(err)
+					}
+					n++
+				}
+			}
+			b.ReportMetric(float64(n)/float64(b.N), "entries/op")
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -105,6 +106,10 @@ func Open(dir string, opts Options) (*DB, error) {
 			return nil, err
 		}
 		db.unlock = unlock
+		if err := removeEmptyLogs(dir); err != nil {
+			db.unlock()
+			return nil, err
+		}
 	}
 	bdb, err := badger.Open(bo)
 	if err != nil {
@@ -119,6 +124,30 @@ func Open(dir string, opts Options) (*DB, error) {
 	}
 	db.utxo = newUTXOCache(opts.UTXOCacheBytes)
 	return db, nil
+}
+
+// removeEmptyLogs deletes value log and memtable files (*.vlog, *.mem) of
+// length zero. Badger (v4.9.6) creates one of each on every open, and a
+// memtable file at every rotation, and sizes the file just after creating
+// it; a process killed between the two leaves an empty file that Badger
+// then refuses to open ("Create a new file"), so the store could not be
+// opened again. An empty file holds nothing: removing it leaves what a kill
+// a moment earlier would have. The caller holds the directory lock.
+func removeEmptyLogs(dir string) error {
+	for _, pattern := range []string{"*.vlog", "*.mem"} {
+		files, err := filepath.Glob(filepath.Join(dir, pattern))
+		if err != nil {
+			return fmt.Errorf("store: %w", err)
+		}
+		for _, f := range files {
+			if fi, err := os.Stat(f); err == nil && fi.Size() == 0 {
+				if err := os.Remove(f); err != nil {
+					return fmt.Errorf("store: %w", err)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // init checks or writes the meta record, loads the tip and block times, and

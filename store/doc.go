@@ -29,15 +29,21 @@
 // failing that stored as unresolved under a U key, never dropped; DB.Resolve
 // fills such inputs in later.
 //
-// Writes go through Badger WriteBatches. Every Options.BatchBytes, ingest
-// flushes, syncs, and only then writes the watermark (the tip). Every key
-// and value is a function of the block and the outputs it spends (there are
-// no counters to read, modify and write), so writing a block again writes
-// the same bytes. Badger applies whole transactions in order and a
-// transaction's record is written before the entries derived from it, so
-// after a crash Open deletes whatever lies above the watermark, and the
-// store is exactly as of the tip. Ingest then resumes after the tip, and
-// blocks at or below it are skipped after their hash is checked.
+// Every Options.BatchBytes, a writer goroutine (one batch in flight while
+// ingest prepares the next) sorts the batch, writes it through Badger's
+// KVLoader, syncs, and only then writes the watermark (the tip). The
+// loader keeps the order it is given, and sorted inserts into Badger's
+// memtable are several times faster than the random order of a WriteBatch
+// (see load.go). Every key and value is a function of the block and the
+// outputs it spends (there are no counters to read, modify and write), so
+// writing a block again writes the same bytes. The loader writes without
+// transaction markers, so a crash keeps some prefix of a batch; every
+// transaction record is written before the entries derived from it, so
+// after a crash Open finds each stray entry through a record above the
+// watermark and deletes it, and the store is exactly as of the tip. Ingest
+// then resumes after the tip, and blocks at or below it are skipped after
+// their hash is checked. Open also removes the empty log files a kill
+// during Badger's own file creation can leave.
 //
 // # Key layout (schema version 1)
 //

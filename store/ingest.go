@@ -8,6 +8,7 @@ import (
 	"iter"
 	"time"
 
+	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/plumetrace/plume/chain"
@@ -48,9 +49,7 @@ func (db *DB) Ingest(ctx context.Context, blocks iter.Seq2[*chain.Block, error],
 		return IngestStats{}, ErrClosed
 	}
 	start := time.Now()
-	in := &ingester{db: db, ctx: ctx, spent: make(map[wire.OutPoint]struct{})}
-	in.tip, in.hasTip = db.Tip()
-	in.view = db.Snapshot()
+	in := newIngester(ctx, db)
 	err := in.run(blocks, progress)
 	if err != nil {
 		in.pending = in.pending[:0] // nothing of the failed block is written
@@ -67,6 +66,14 @@ func (db *DB) Ingest(ctx context.Context, blocks iter.Seq2[*chain.Block, error],
 	in.stats.Elapsed = time.Since(start)
 	in.stats.Tip, _ = db.Tip()
 	return in.stats, err
+}
+
+func newIngester(ctx context.Context, db *DB) *ingester {
+	in := &ingester{db: db, ctx: ctx, spent: make(map[wire.OutPoint]struct{}), staged: make(map[int32]chainhash.Hash)}
+	in.tip, in.hasTip = db.Tip()
+	in.stats.Tip = in.tip // what progress reports until this call flushes
+	in.view = db.Snapshot()
+	return in
 }
 
 // ingester is the state of one Ingest call. While it prepares one batch, a
@@ -90,6 +97,9 @@ type ingester struct {
 	// spend of one is caught.
 	spent, inflightSpent map[wire.OutPoint]struct{}
 	inflight             chan error // the writer's result; nil when idle
+	// staged holds the hashes of blocks staged by this call that the view
+	// does not show yet, so that a stream repeating one is recognised.
+	staged map[int32]chainhash.Hash
 }
 
 type kv struct {
@@ -149,13 +159,20 @@ func (in *ingester) run(blocks iter.Seq2[*chain.Block, error], progress func(Ing
 // block checks that blk extends the tip and stages its writes.
 func (in *ingester) block(blk *chain.Block) error {
 	if in.hasTip && blk.Height <= in.tip.Height {
-		stored, err := in.view.blockHash(blk.Height)
-		if err == nil && stored == blk.Hash {
+		stored, ok := in.staged[blk.Height]
+		if !ok {
+			var err error
+			stored, err = in.view.blockHash(blk.Height)
+			if errors.Is(err, ErrNotFound) {
+				return fmt.Errorf("%w: the store begins above this height", ErrNotLinked)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if stored == blk.Hash {
 			in.stats.Skipped++
 			return nil
-		}
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return err
 		}
 		return fmt.Errorf("%w: the store holds block %v at this height (a reorganisation needs Disconnect first)", ErrConflict, stored)
 	}
@@ -177,6 +194,7 @@ func (in *ingester) block(blk *chain.Block) error {
 	in.stats.Entries += len(in.pending)
 	in.stats.Blocks++
 	in.tip, in.hasTip = Tip{Height: blk.Height, Hash: blk.Hash}, true
+	in.staged[blk.Height] = blk.Hash
 	in.db.appendTime(blk.Height, blk.Header.Timestamp.Unix())
 	return nil
 }
@@ -290,6 +308,11 @@ func (in *ingester) commit(wait bool) error {
 	in.db.utxo.maybeRotate()
 	in.view.Close()
 	in.view = in.db.Snapshot()
+	for h := range in.staged {
+		if h <= in.view.Tip() {
+			delete(in.staged, h)
+		}
+	}
 	if old, _ := in.db.Tip(); in.hasTip && old != in.tip {
 		batch, tip := in.batch, in.tip
 		in.inflight = make(chan error, 1)
