@@ -19,10 +19,10 @@ type haircutFlow struct {
 
 func newHaircutFlow() *haircutFlow {
 	h := &haircutFlow{w: newWorld(), A: addr(10), B: addr(11), C: addr(12), D: addr(13), X: addr(14)}
-	h.fa = h.w.tx(300, 4, nil, pay{h.X, 1 * btc}, pay{h.A, 3 * btc})
-	h.fb = h.w.tx(300, 9, nil, pay{h.B, 1 * btc})
-	h.t1 = h.w.tx(301, 1, ins(h.fa.ID.Out(1), h.fb.ID.Out(0)), pay{h.C, 2 * btc}, pay{h.D, 190_000_000})
-	h.t2 = h.w.tx(302, 3, ins(h.t1.ID.Out(0)), pay{h.A, 50_000_000}, pay{h.C, 149_990_000})
+	h.fa = h.w.Tx(300, 4, nil, pay(h.X, 1*btc), pay(h.A, 3*btc))
+	h.fb = h.w.Tx(300, 9, nil, pay(h.B, 1*btc))
+	h.t1 = h.w.Tx(301, 1, ins(h.fa.ID.Out(1), h.fb.ID.Out(0)), pay(h.C, 2*btc), pay(h.D, 190_000_000))
+	h.t2 = h.w.Tx(302, 3, ins(h.t1.ID.Out(0)), pay(h.A, 50_000_000), pay(h.C, 149_990_000))
 	return h
 }
 

@@ -199,7 +199,7 @@ func peelChains(steps int) (f *Flow, groups [2][]chain.Address) {
 		base := 1000 * (g + 1)
 		cur := addr(base)
 		groups[g] = append(groups[g], cur)
-		fund := w.tx(height, 1+g, nil, pay{cur, 50 * btc})
+		fund := w.Tx(height, 1+g, nil, pay(cur, 50*btc))
 		members = append(members, at(0, fund)...)
 		seeds = append(seeds, fund.ID.Out(0))
 		prev, value := fund.ID.Out(0), int64(50*btc)
@@ -207,7 +207,7 @@ func peelChains(steps int) (f *Flow, groups [2][]chain.Address) {
 			next, payee := addr(base+2*i+1), addr(base+2*i+2)
 			groups[g] = append(groups[g], next, payee)
 			value -= btc + 10_000
-			tx := w.tx(height+int32(1+i), 1+g, ins(prev), pay{next, value}, pay{payee, btc})
+			tx := w.Tx(height+int32(1+i), 1+g, ins(prev), pay(next, value), pay(payee, btc))
 			members = append(members, at(i+1, tx)...)
 			prev = tx.ID.Out(0)
 		}

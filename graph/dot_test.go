@@ -83,7 +83,7 @@ func countEdges(g gg.Graph) int {
 // outDOTID is an output's DOT ID, from the world's transactions: the
 // creator's txid and the output index.
 func outDOTID(w *world, o chain.OutPoint) string {
-	return w.txs[o.Tx].Hash.String() + ":" + strconv.Itoa(int(o.Vout))
+	return w.Txs[o.Tx].Hash.String() + ":" + strconv.Itoa(int(o.Vout))
 }
 
 func TestFlowDOT(t *testing.T) {
@@ -121,7 +121,7 @@ func TestFlowDOT(t *testing.T) {
 			}
 			node := func(id int64) *dotNode {
 				o, out := chain.NodeOf(id)
-				name := c.r.w.txs[o.Tx].Hash.String()
+				name := c.r.w.Txs[o.Tx].Hash.String()
 				if out {
 					name = outDOTID(c.r.w, o)
 				}
@@ -134,7 +134,7 @@ func TestFlowDOT(t *testing.T) {
 			for _, id := range s.nodes {
 				n := node(id)
 				o, out := chain.NodeOf(id)
-				creator := c.r.w.txs[o.Tx]
+				creator := c.r.w.Txs[o.Tx]
 				want := map[string]string{
 					"shape": "box",
 					"block": strconv.Itoa(int(o.Tx.Height())),
@@ -276,7 +276,7 @@ func TestBTC(t *testing.T) {
 // keep them apart.
 func TestFlowDOTDuplicateTxid(t *testing.T) {
 	w := newWorld()
-	first := w.tx(91812, 0, nil, pay{addr(1), 50 * btc})
+	first := w.Tx(91812, 0, nil, pay(addr(1), 50*btc))
 	again := *first
 	again.ID = chain.MakeTxID(91842, 0)
 	again.Time = blockTime(91842)

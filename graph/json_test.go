@@ -92,7 +92,7 @@ func TestFlowJSON(t *testing.T) {
 				t.Fatalf("node %d has ID %d, want %d (chain order)", i, n.ID, s.nodes[i])
 			}
 			o, out := chain.NodeOf(n.ID)
-			creator := r.w.txs[o.Tx]
+			creator := r.w.Txs[o.Tx]
 			if !out {
 				j := f.Index(o.Tx)
 				if n.Type != "tx" || n.TxID != creator.Hash.String() || n.Height == nil || *n.Height != o.Tx.Height() ||

@@ -50,7 +50,7 @@ func TestSourceTx(t *testing.T) {
 // returns both positions, in chain order.
 func TestSourceTxIDsDuplicate(t *testing.T) {
 	w := newWorld()
-	first := w.tx(91812, 0, nil, pay{addr(1), 50 * btc})
+	first := w.Tx(91812, 0, nil, pay(addr(1), 50*btc))
 	again := *first
 	again.ID = chain.MakeTxID(91842, 0)
 	again.Time = blockTime(91842)
