@@ -25,7 +25,12 @@ type Seed struct {
 	// From and To, when set, limit an address seed to outputs received in
 	// blocks timed within [From, To].
 	From, To time.Time
-	text     string
+	// Amount, when positive, is how much of the seed's outputs is stolen
+	// (a theft that landed on an address that also held other coins): the
+	// outputs are tainted in chain order until Amount is covered, the last
+	// one in part. Zero taints them whole. Follow ignores it; taint uses it.
+	Amount int64
+	text   string
 }
 
 type seedKind uint8

@@ -6,6 +6,7 @@
 //	go run ./examples/genesis                       # the default seed
 //	go run ./examples/genesis -seed 0437cd7f8525ceed2324359c2d0ba26006d92d856a9c20fa0241106ee5a597c9:0
 //	go run ./examples/genesis -json                 # one JSON document
+//	go run ./examples/genesis -model haircut        # how much of each output is stolen
 //
 // The default seed, 12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S, received the
 // block-9 coinbase, paid Hal Finney 10 BTC in block 170 (the first
@@ -56,6 +57,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	blocks := fs.String("blocks", "", "a Bitcoin Core blocks directory or record file (default: blocks 0..14131 from the btcd module)")
 	asJSON := fs.Bool("json", false, "print one JSON document instead of a table")
 	hops := fs.Int("hops", 0, "follow at most this many hops (0: no limit)")
+	modelName := fs.String("model", "", "taint model: poison, haircut, fifo, lifo or tiho (default: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -66,6 +68,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		seeds = seedFlags{defaultSeed}
 	}
 	params := chain.Mainnet
+	var model *trace.Model
+	if *modelName != "" {
+		m, err := trace.ParseModel(*modelName)
+		if err != nil {
+			return err
+		}
+		model = &m
+	}
 	var parsed []trace.Seed
 	for _, s := range seeds {
 		sd, err := trace.ParseSeed(params, s)
@@ -107,7 +117,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep, err := newReport(ctx, snap, res, seeds)
+	var taint *trace.Taint
+	if model != nil {
+		if taint, err = trace.ComputeTaint(res, trace.TaintOptions{Model: *model}); err != nil {
+			return err
+		}
+	}
+	rep, err := newReport(ctx, snap, res, taint, seeds)
 	if err != nil {
 		return err
 	}

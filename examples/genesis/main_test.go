@@ -24,6 +24,9 @@ func TestGolden(t *testing.T) {
 		{"default-json", []string{"-json"}},
 		{"outpoint-json", []string{"-json", "-seed", "0437cd7f8525ceed2324359c2d0ba26006d92d856a9c20fa0241106ee5a597c9:0"}},
 		{"two-seeds-two-hops", []string{"-hops", "2", "-seed", "f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16", "-seed", "1BBz9Z15YpELQ4QP5sEKb1SwxkcmPb5TMs"}},
+		{"haircut", []string{"-model", "haircut"}},
+		{"poison-json", []string{"-json", "-model", "poison"}},
+		{"lifo-json", []string{"-json", "-model", "lifo"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errs bytes.Buffer
@@ -116,10 +119,41 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"-seed", "nonsense"}, "not a txid"},
 		{[]string{"-blocks", "/does/not/exist"}, "no such file"},
 		{[]string{"extra"}, "unexpected arguments"},
+		{[]string{"-model", "fifo2"}, "unknown taint model"},
 	} {
 		err := run(context.Background(), tc.args, &bytes.Buffer{}, &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v, want an error saying %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+// TestTaintJSON checks the taint field on the default run: block 496 merges
+// 11 stolen BTC with a clean 50 BTC coinbase into one 61 BTC output.
+func TestTaintJSON(t *testing.T) {
+	for model, want := range map[string]int64{"poison": 61e8, "haircut": 11e8, "fifo": 11e8, "lifo": 11e8, "tiho": 11e8} {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"-json", "-model", model}, &out, &bytes.Buffer{}); err != nil {
+			t.Fatal(err)
+		}
+		var doc struct {
+			Model string `json:"model"`
+			Txs   []struct {
+				Height  int32 `json:"height"`
+				Outputs []struct {
+					Taint *int64 `json:"taint"`
+				} `json:"outputs"`
+			} `json:"txs"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if doc.Model != model {
+			t.Errorf("model %q, want %q", doc.Model, model)
+		}
+		last := doc.Txs[len(doc.Txs)-1]
+		if last.Height != 496 || last.Outputs[0].Taint == nil || *last.Outputs[0].Taint != want {
+			t.Errorf("%s: block 496's output: %+v, want taint %d", model, last, want)
 		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 // chain order, with its inputs and outputs.
 type report struct {
 	Seeds []string   `json:"seeds"`
+	Model string     `json:"model,omitempty"`
 	Txs   []reportTx `json:"txs"`
 }
 
@@ -41,11 +42,16 @@ type reportOut struct {
 	Address string  `json:"address"`
 	Value   int64   `json:"value"`
 	SpentBy *string `json:"spent_by"`
+	// Taint is the stolen part of the value under the report's model.
+	Taint *int64 `json:"taint,omitempty"`
 }
 
-func newReport(ctx context.Context, src trace.Source, res *trace.Result, seeds []string) (*report, error) {
+func newReport(ctx context.Context, src trace.Source, res *trace.Result, taint *trace.Taint, seeds []string) (*report, error) {
 	p := res.Params()
 	rep := &report{Seeds: seeds, Txs: make([]reportTx, 0, res.Len())}
+	if taint != nil {
+		rep.Model = taint.Model().String()
+	}
 	for i := range res.Len() {
 		tx := res.At(i)
 		rt := reportTx{
@@ -67,6 +73,10 @@ func newReport(ctx context.Context, src trace.Source, res *trace.Result, seeds [
 		}
 		for vout, o := range tx.Msg.TxOut {
 			out := reportOut{Index: vout, Address: p.Format(tx.OutAddr(vout)), Value: o.Value}
+			if taint != nil {
+				t := taint.Output(tx.ID.Out(uint32(vout)))
+				out.Taint = &t
+			}
 			if by := tx.SpentBy[vout]; !by.IsZero() {
 				// The spender may lie outside the flow (a limit stopped the
 				// trace); the store still knows its txid.
@@ -91,9 +101,17 @@ func (r *report) writeJSON(w io.Writer) error {
 }
 
 func (r *report) writeTable(w io.Writer) error {
-	fmt.Fprintf(w, "seeds: %s\n%d transactions reached\n\n", strings.Join(r.Seeds, ", "), len(r.Txs))
+	fmt.Fprintf(w, "seeds: %s\n%d transactions reached\n", strings.Join(r.Seeds, ", "), len(r.Txs))
+	if r.Model != "" {
+		fmt.Fprintf(w, "taint model: %s\n", r.Model)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "HOP\tHEIGHT\tTIME\tTXID\tOUT\tADDRESS\tBTC\tSPENT BY")
+	head := "HOP\tHEIGHT\tTIME\tTXID\tOUT\tADDRESS\tBTC\tSPENT BY"
+	if r.Model != "" {
+		head += "\tSTOLEN BTC"
+	}
+	fmt.Fprintln(tw, head)
 	for _, tx := range r.Txs {
 		for i, o := range tx.Outputs {
 			hop, height, when, id := "", "", "", ""
@@ -104,7 +122,11 @@ func (r *report) writeTable(w io.Writer) error {
 			if o.SpentBy != nil {
 				spent = short(*o.SpentBy)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", hop, height, when, id, o.Index, o.Address, graph.BTC(o.Value), spent)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s", hop, height, when, id, o.Index, o.Address, graph.BTC(o.Value), spent)
+			if o.Taint != nil {
+				fmt.Fprintf(tw, "\t%s", graph.BTC(*o.Taint))
+			}
+			fmt.Fprintln(tw)
 		}
 	}
 	return tw.Flush()

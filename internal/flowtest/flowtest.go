@@ -202,3 +202,48 @@ func Random(seed uint64, n int) *Region {
 	}
 	return r
 }
+
+// Tree makes a random region of n transactions in which every transaction
+// has exactly one input: seed transactions, each paying one output from
+// outside, then splits and peel steps (one input, one to three outputs,
+// random fees) spending earlier outputs of the region. Every input is
+// then as stolen as the seed it descends from.
+func Tree(seed uint64, n int) *Region {
+	rng := rand.New(rand.NewPCG(seed, 0x74726565))
+	w := NewWorld()
+	r := &Region{World: w, Hops: make(map[chain.TxID]int)}
+	height := int32(500)
+	var inside []chain.OutPoint
+	for i := range n {
+		height += int32(rng.IntN(2))
+		if i < max(1, n/8) || len(inside) == 0 {
+			tx := w.Tx(height, i+1, nil, Pay{To: Addr(rng.IntN(n + 3)), Value: 1 + rng.Int64N(50*BTC)})
+			r.Seeds = append(r.Seeds, tx.ID.Out(0))
+			r.Hops[tx.ID] = 0
+			r.Txs = append(r.Txs, tx)
+			inside = append(inside, tx.ID.Out(0))
+			continue
+		}
+		k := rng.IntN(len(inside))
+		o := inside[k]
+		inside[k] = inside[len(inside)-1]
+		inside = inside[:len(inside)-1]
+		total := w.Value(o) - rng.Int64N(min(w.Value(o), 5000)+1)
+		outs := make([]Pay, 1+rng.IntN(3))
+		for j := range outs {
+			v := total
+			if j < len(outs)-1 {
+				v = rng.Int64N(total + 1)
+			}
+			outs[j] = Pay{To: Addr(rng.IntN(n + 3)), Value: v}
+			total -= v
+		}
+		tx := w.Tx(height, i+1, []chain.OutPoint{o}, outs...)
+		r.Hops[tx.ID] = r.Hops[o.Tx] + 1
+		r.Txs = append(r.Txs, tx)
+		for v := range tx.Msg.TxOut {
+			inside = append(inside, tx.ID.Out(uint32(v)))
+		}
+	}
+	return r
+}
