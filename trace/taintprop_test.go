@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gonum.org/v1/gonum/graph/topo"
+
 	"github.com/plumetrace/plume/chain"
 	"github.com/plumetrace/plume/internal/flowtest"
 	"github.com/plumetrace/plume/trace"
@@ -179,6 +181,34 @@ func TestTaintFIFOEqualsLIFO(t *testing.T) {
 				op := tx.ID.Out(uint32(v))
 				if fifo.Output(op) != lifo.Output(op) {
 					t.Fatalf("tree %d: %v FIFO %d, LIFO %d", seed, op, fifo.Output(op), lifo.Output(op))
+				}
+			}
+		}
+	}
+}
+
+// TestTaintOrderIsTopological proves with gonum's topo what ComputeTaint
+// relies on: walking a flow by index visits every transaction after the
+// transactions it spends from.
+func TestTaintOrderIsTopological(t *testing.T) {
+	for seed := range uint64(50) {
+		res := follow(t, regionFlow(flowtest.Random(seed, 80).World), trace.TxSeed(flowtest.Random(seed, 80).Txs[0].Hash))
+		order, err := topo.Sort(res.Flow)
+		if err != nil {
+			t.Fatalf("flow %d: %v", seed, err)
+		}
+		pos := map[int64]int{}
+		for k, n := range order {
+			pos[n.ID()] = k
+		}
+		for i := range res.Len() {
+			tx := res.At(i)
+			for k, j := range res.Funders(i) {
+				if j < 0 {
+					continue
+				}
+				if int(j) >= i || pos[res.At(int(j)).ID.Node()] > pos[tx.ID.Node()] {
+					t.Fatalf("flow %d: %v input %d is funded by index %d, sorted after it", seed, tx.ID, k, j)
 				}
 			}
 		}
