@@ -19,6 +19,9 @@ type AddrGraph struct {
 	*simple.WeightedDirectedGraph
 	params *chain.Params
 	byAddr map[chain.Address]*AddrNode
+	// flow is the flow projected; exports read its outputs to sum each
+	// address's taint.
+	flow *Flow
 }
 
 // AddrNode is an address of an AddrGraph. Its ID is the smallest output
@@ -56,6 +59,7 @@ func (f *Flow) Addresses() *AddrGraph {
 		WeightedDirectedGraph: simple.NewWeightedDirectedGraph(0, 0),
 		params:                f.params,
 		byAddr:                make(map[chain.Address]*AddrNode),
+		flow:                  f,
 	}
 	// node returns the node of a, seen at output o, which the input in
 	// spends when it is not zero.

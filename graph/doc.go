@@ -15,8 +15,18 @@
 //     loaded once can be traced again in memory.
 //
 // Addresses gives the address-level projection, where value flows from the
-// addresses that fund a transaction to the addresses it pays. DOT and JSON
-// write either view for other tools.
+// addresses that fund a transaction to the addresses it pays.
+//
+// # Exports
+//
+// Either view is written for other tools as DOT (Graphviz), JSON, GraphML
+// (yEd, Cytoscape, networkx), GEXF 1.3 (Gephi) or CSV for Neo4j's bulk
+// importer; the last three carry the same typed attributes under the same
+// names. Every writer takes an ExportOptions, whose zero value writes the
+// graph as it is; its Taint hook annotates outputs with a taint model's
+// result without this package importing trace. GraphML, GEXF and CSV are
+// streamed: writing a flow takes memory for a buffer, not for the
+// document.
 //
 // Node IDs are chain node IDs (see package chain): the same transaction
 // has the same ID in every flow and every store.

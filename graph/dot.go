@@ -3,12 +3,14 @@ package graph
 import (
 	"cmp"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 
 	gg "gonum.org/v1/gonum/graph"
 	"gonum.org/v1/gonum/graph/encoding"
 	"gonum.org/v1/gonum/graph/encoding/dot"
+	"gonum.org/v1/gonum/graph/iterator"
 
 	"github.com/plumetrace/plume/chain"
 )
@@ -27,6 +29,91 @@ func (f *Flow) DOT(name string) ([]byte, error) {
 // DOT returns the address projection in Graphviz DOT.
 func (g *AddrGraph) DOT(name string) ([]byte, error) {
 	return dot.Marshal(g, name, "", "  ")
+}
+
+// WriteDOT writes the flow in DOT as DOT(opt.Name) returns it, with a
+// "taint" attribute on each output opt.Taint knows. gonum's encoder
+// builds the whole document in memory; for very large flows prefer
+// WriteGraphML or WriteGEXF, which stream.
+func (f *Flow) WriteDOT(w io.Writer, opt ExportOptions) error {
+	var g gg.Graph = f
+	if opt.Taint != nil {
+		g = taintedFlow{f, opt.Taint}
+	}
+	return writeDOT(w, g, opt.Name)
+}
+
+// WriteDOT writes the address projection in DOT as DOT(opt.Name) returns
+// it, with a "taint" attribute on each address that received taint
+// opt.Taint knows.
+func (g *AddrGraph) WriteDOT(w io.Writer, opt ExportOptions) error {
+	var dg gg.Graph = g
+	if opt.Taint != nil {
+		dg = taintedAddrs{g, g.taintReceived(opt.Taint)}
+	}
+	return writeDOT(w, dg, opt.Name)
+}
+
+func writeDOT(w io.Writer, g gg.Graph, name string) error {
+	b, err := dot.Marshal(g, name, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+// taintedFlow and taintedAddrs hand gonum's DOT encoder nodes that carry
+// their taint; the encoder takes node attributes only from Nodes, so
+// nothing else needs wrapping.
+type taintedFlow struct {
+	*Flow
+	taint func(chain.OutPoint) (int64, bool)
+}
+
+func (t taintedFlow) Nodes() gg.Nodes {
+	ns := gg.NodesOf(t.Flow.Nodes())
+	for i, n := range ns {
+		if o, out := n.(Node).OutPoint(); out {
+			if s, ok := t.taint(o); ok {
+				ns[i] = taintedNode{n.(Node), s}
+			}
+		}
+	}
+	return iterator.NewOrderedNodes(ns)
+}
+
+type taintedNode struct {
+	Node
+	taint int64
+}
+
+func (n taintedNode) Attributes() []encoding.Attribute {
+	return append(n.Node.Attributes(), encoding.Attribute{Key: "taint", Value: strconv.FormatInt(n.taint, 10)})
+}
+
+type taintedAddrs struct {
+	*AddrGraph
+	taint map[*AddrNode]int64
+}
+
+func (t taintedAddrs) Nodes() gg.Nodes {
+	ns := gg.NodesOf(t.AddrGraph.Nodes())
+	for i, n := range ns {
+		if s, ok := t.taint[n.(*AddrNode)]; ok {
+			ns[i] = taintedAddr{n.(*AddrNode), s}
+		}
+	}
+	return iterator.NewOrderedNodes(ns)
+}
+
+type taintedAddr struct {
+	*AddrNode
+	taint int64
+}
+
+func (n taintedAddr) Attributes() []encoding.Attribute {
+	return append(n.AddrNode.Attributes(), encoding.Attribute{Key: "taint", Value: strconv.FormatInt(n.taint, 10)})
 }
 
 // BTC formats satoshi as a decimal coin amount with 8 places.
@@ -82,7 +169,7 @@ func (n Node) Attributes() []encoding.Attribute {
 			{Key: "shape", Value: "box"},
 			{Key: "label", Value: fmt.Sprintf("%v\n%s…", tx.ID, h[:12])},
 			{Key: "block", Value: strconv.Itoa(int(tx.Height()))},
-			{Key: "time", Value: tx.Time.UTC().Format("2006-01-02T15:04:05Z")},
+			{Key: "time", Value: tx.Time.UTC().Format(exportTime)},
 			{Key: "hop", Value: strconv.Itoa(n.f.Hop(i))},
 		}
 	}

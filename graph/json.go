@@ -14,6 +14,7 @@ import (
 // in satoshi; node IDs are chain node IDs.
 
 type flowJSON struct {
+	Name      string         `json:"name,omitempty"`
 	Network   string         `json:"network"`
 	Direction string         `json:"direction"`
 	Seeds     []string       `json:"seeds"`
@@ -34,6 +35,7 @@ type flowNodeJSON struct {
 	Address  string `json:"address,omitempty"`
 	Value    *int64 `json:"value,omitempty"`
 	Seed     bool   `json:"seed,omitempty"`
+	Taint    *int64 `json:"taint,omitempty"`
 }
 
 type edgeJSON struct {
@@ -43,10 +45,16 @@ type edgeJSON struct {
 }
 
 // WriteJSON writes the flow as one JSON document: network, direction, seeds,
-// nodes (transactions and outputs) and edges, in chain order.
-func (f *Flow) WriteJSON(w io.Writer) error {
+// nodes (transactions and outputs) and edges, in chain order. With
+// options (at most one; variadic so that calls from before options
+// compile), Name adds a "name" and Taint a "taint" on outputs.
+func (f *Flow) WriteJSON(w io.Writer, opts ...ExportOptions) error {
+	opt, err := optionsOf(opts)
+	if err != nil {
+		return err
+	}
 	f.index()
-	doc := flowJSON{Network: f.params.Name, Direction: "forward", Seeds: []string{}}
+	doc := flowJSON{Name: opt.Name, Network: f.params.Name, Direction: "forward", Seeds: []string{}}
 	if !f.forward {
 		doc.Direction = "backward"
 	}
@@ -69,7 +77,11 @@ func (f *Flow) WriteJSON(w io.Writer) error {
 			continue
 		}
 		v, a, by := f.output(o)
-		doc.Nodes = append(doc.Nodes, flowNodeJSON{ID: id, Type: "output", Outpoint: n.DOTID(), Address: f.params.Format(a), Value: &v, Seed: f.IsSeed(o)})
+		nj := flowNodeJSON{ID: id, Type: "output", Outpoint: n.DOTID(), Address: f.params.Format(a), Value: &v, Seed: f.IsSeed(o)}
+		if t, ok := opt.taint(o); ok {
+			nj.Taint = &t
+		}
+		doc.Nodes = append(doc.Nodes, nj)
 		if !by.IsZero() && f.Contains(by.Tx) {
 			doc.Edges = append(doc.Edges, edgeJSON{From: id, To: by.Tx.Node(), Value: v})
 		}
@@ -78,6 +90,7 @@ func (f *Flow) WriteJSON(w io.Writer) error {
 }
 
 type addrJSON struct {
+	Name    string         `json:"name,omitempty"`
 	Network string         `json:"network"`
 	Nodes   []addrNodeJSON `json:"nodes"`
 	Edges   []edgeJSON     `json:"edges"`
@@ -91,14 +104,25 @@ type addrNodeJSON struct {
 	SelfValue int64  `json:"self_value,omitempty"`
 	Txs       int    `json:"txs"`
 	Seed      bool   `json:"seed,omitempty"`
+	Taint     *int64 `json:"taint,omitempty"`
 }
 
 // WriteJSON writes the address projection as one JSON document; edge values
-// are rounded to the satoshi.
-func (g *AddrGraph) WriteJSON(w io.Writer) error {
-	doc := addrJSON{Network: g.params.Name, Nodes: []addrNodeJSON{}, Edges: []edgeJSON{}}
+// are rounded to the satoshi. Options work as for Flow.WriteJSON; Taint
+// gives each address the taint it received.
+func (g *AddrGraph) WriteJSON(w io.Writer, opts ...ExportOptions) error {
+	opt, err := optionsOf(opts)
+	if err != nil {
+		return err
+	}
+	taint := g.taintReceived(opt.Taint)
+	doc := addrJSON{Name: opt.Name, Network: g.params.Name, Nodes: []addrNodeJSON{}, Edges: []edgeJSON{}}
 	for _, n := range g.AddrNodes() {
-		doc.Nodes = append(doc.Nodes, addrNodeJSON{ID: n.id, Address: g.params.Format(n.Addr), Received: n.Received, Sent: n.Sent, SelfValue: n.SelfValue, Txs: n.Txs, Seed: n.Seed})
+		nj := addrNodeJSON{ID: n.id, Address: g.params.Format(n.Addr), Received: n.Received, Sent: n.Sent, SelfValue: n.SelfValue, Txs: n.Txs, Seed: n.Seed}
+		if t, ok := taint[n]; ok {
+			nj.Taint = &t
+		}
+		doc.Nodes = append(doc.Nodes, nj)
 		first := len(doc.Edges)
 		for to := g.From(n.id); to.Next(); {
 			t := to.Node().ID()
