@@ -20,7 +20,7 @@ import (
 
 // SchemaVersion is the version of the on-disk layout described in doc.go.
 // A store written with another version is refused with ErrSchema.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // DB is a plume store: the index of record for blocks, transactions, spends
 // and address histories. All methods are safe for concurrent use; one
@@ -33,8 +33,10 @@ type DB struct {
 
 	ingestMu sync.Mutex // one writer
 	utxo     *utxoCache // owned by the writer
+	addrs    *addrCache // owned by the writer
+	clusters clusters
 
-	tip    atomic.Pointer[Tip]
+	mark   atomic.Pointer[watermark]
 	timesM sync.RWMutex
 	times  []int64 // block times by height-timesBase
 	tbase  int32
@@ -65,6 +67,19 @@ func (db *DB) release() {
 		db.opDone.Broadcast()
 	}
 	db.opMu.Unlock()
+}
+
+// watermark is the durable state ingest has reached: the tip, and the
+// next address ID to assign.
+type watermark struct {
+	tip  Tip
+	next AddrID
+}
+
+func appendWatermark(b []byte, w watermark) []byte {
+	b = appendU32(b, uint32(w.tip.Height))
+	b = append(b, w.tip.Hash[:]...)
+	return appendU64(b, uint64(w.next))
 }
 
 // Tip is the last block a store holds in full.
@@ -123,6 +138,7 @@ func Open(dir string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	db.utxo = newUTXOCache(opts.UTXOCacheBytes)
+	db.addrs = newAddrCache(opts.AddrCacheBytes)
 	return db, nil
 }
 
@@ -201,12 +217,12 @@ func (db *DB) loadTip() error {
 			return err
 		}
 		return item.Value(func(v []byte) error {
-			if len(v) != 36 {
+			if len(v) != 44 {
 				return fmt.Errorf("%w: tip record", ErrCorrupt)
 			}
-			t := &Tip{Height: int32(binary.BigEndian.Uint32(v))}
-			copy(t.Hash[:], v[4:])
-			db.tip.Store(t)
+			w := &watermark{tip: Tip{Height: int32(binary.BigEndian.Uint32(v))}, next: AddrID(binary.BigEndian.Uint64(v[36:]))}
+			copy(w.tip.Hash[:], v[4:36])
+			db.mark.Store(w)
 			return nil
 		})
 	})
@@ -271,10 +287,18 @@ func (db *DB) Params() *chain.Params { return db.params }
 // Tip returns the last block the store holds in full; ok is false for an
 // empty store.
 func (db *DB) Tip() (tip Tip, ok bool) {
-	if t := db.tip.Load(); t != nil {
-		return *t, true
+	if w := db.mark.Load(); w != nil {
+		return w.tip, true
 	}
 	return Tip{Height: -1}, false
+}
+
+// nextID returns the next address ID to assign as of the durable tip.
+func (db *DB) nextID() AddrID {
+	if w := db.mark.Load(); w != nil {
+		return w.next
+	}
+	return 0
 }
 
 // Close closes the store. Reads that start afterwards return ErrClosed; a
@@ -329,3 +353,21 @@ func (b badgerLogger) Warningf(f string, a ...any) {
 
 func (badgerLogger) Infof(string, ...any)  {}
 func (badgerLogger) Debugf(string, ...any) {}
+
+// clustersLoaded rebuilds the clustering from the stored groups if it is
+// not in memory.
+func (db *DB) clustersLoaded() error {
+	c := &db.clusters
+	c.mu.RLock()
+	ok := c.loaded
+	c.mu.RUnlock()
+	if ok {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.loaded {
+		return nil
+	}
+	return c.load(db)
+}

@@ -3,7 +3,9 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -26,12 +28,12 @@ func (m noPosResolver) PrevOut(_ context.Context, op wire.OutPoint) (chain.Prevo
 }
 
 // seedStores returns the entries of three small stores of real blocks
-// that together hold every kind of key and value: blocks 0..300 (resolved
-// inputs with positions), blocks 100..300 (an unresolved input), and the
+// that together hold every kind of key and value: blocks 0..600 (resolved
+// inputs with positions, address clusters), blocks 100..600 (an unresolved input), and the
 // same resolved without positions.
 var seedStores = sync.OnceValues(func() ([]KV, error) {
 	var out []KV
-	all := realBlocksFrom(nopTB{}, 0, 300)
+	all := realBlocksFrom(nopTB{}, 0, 600)
 	outs := map[wire.OutPoint]chain.Prevout{}
 	for _, b := range all {
 		for i, tx := range b.Txs {
@@ -112,7 +114,7 @@ func TestCodecsRealStore(t *testing.T) {
 				if err != nil {
 					t.Fatalf("record %x: %v", k, err)
 				}
-				kind, gotV = "record", appendTxRecord(nil, &r.hash, r.raw, r.prevs)
+				kind, gotV = "record", appendTxRecord(nil, &r.hash, r.raw, r.prevs, r.outIDs)
 				for _, p := range r.prevs {
 					switch {
 					case !p.Resolved:
@@ -138,6 +140,26 @@ func TestCodecsRealStore(t *testing.T) {
 				t.Fatalf("address %x=%x: %v", k, v, err)
 			}
 			kind, gotK, gotV = fmt.Sprintf("address-%d-%v", e.dir, prev.IsZero()), addrKey(nil, e.addr, e.tx, e.dir, e.index), appendAddrValue(nil, val, prev)
+		case tName:
+			a, err := decodeNameKey(k)
+			if err != nil || len(v) != 8 {
+				t.Fatalf("name %x=%x: %v", k, v, err)
+			}
+			kind, gotK, gotV = "name", nameKey(nil, a), appendU64(nil, binary.BigEndian.Uint64(v))
+		case tID:
+			id, err := decodeIDKey(k)
+			a, first, err2 := decodeIDValue(v)
+			if err != nil || err2 != nil {
+				t.Fatalf("address ID %x=%x: %v %v", k, v, err, err2)
+			}
+			kind, gotK, gotV = fmt.Sprintf("id-%v", first.IsZero()), idKey(nil, id), appendIDValue(nil, a, first)
+		case tJoin:
+			h, err := decodeJoinKey(k)
+			groups, err2 := groupsOf(v)
+			if err != nil || err2 != nil {
+				t.Fatalf("join %x=%x: %v %v", k, v, err, err2)
+			}
+			kind, gotK, gotV = "join", joinKey(nil, h), appendGroups(nil, groups)
 		case tPending:
 			id, vin, err := decodePendingKey(k)
 			op, err2 := decodePending(v)
@@ -154,7 +176,7 @@ func TestCodecsRealStore(t *testing.T) {
 		counts[kind]++
 	}
 	for _, kind := range []string{"block", "spend", "record", "record-unresolved", "record-no-position", "txid",
-		"address-0-false", "address-0-true", "address-1-true", "pending"} {
+		"address-0-false", "address-0-true", "address-1-true", "pending", "name", "id-false", "id-true", "join"} {
 		if counts[kind] == 0 {
 			t.Errorf("the seed stores hold no %s entry: %v", kind, counts)
 		}
@@ -171,7 +193,7 @@ func encodeBlockRecord(r blockRecord) []byte {
 	if err := r.header.Serialize(&hdr); err != nil {
 		return nil
 	}
-	return appendBlockRecord(nil, &chain.Block{Hash: r.hash, Raw: hdr.Bytes(), Txs: make([]*wire.MsgTx, r.ntx)})
+	return appendBlockRecord(nil, &chain.Block{Hash: r.hash, Raw: hdr.Bytes(), Txs: make([]*wire.MsgTx, r.ntx)}, r.firstID)
 }
 
 // FuzzKeyCodecs feeds arbitrary bytes to every key and value decoder. None
@@ -212,6 +234,21 @@ func FuzzKeyCodecs(f *testing.F) {
 		if h, err := decodeBlockKey(b); err == nil {
 			same("block key", blockKey(nil, h))
 		}
+		if a, err := decodeNameKey(b); err == nil {
+			same("name key", nameKey(nil, a))
+		}
+		if id, err := decodeIDKey(b); err == nil {
+			same("address ID key", idKey(nil, id))
+		}
+		if a, first, err := decodeIDValue(b); err == nil {
+			same("address ID value", appendIDValue(nil, a, first))
+		}
+		if h, err := decodeJoinKey(b); err == nil {
+			same("join key", joinKey(nil, h))
+		}
+		if g, err := groupsOf(b); err == nil {
+			same("join groups", appendGroups(nil, g))
+		}
 		if ip, err := decodeSpend(b); err == nil {
 			same("spend", appendSpend(nil, ip))
 		}
@@ -231,7 +268,7 @@ func FuzzKeyCodecs(f *testing.F) {
 			}
 		}
 		if r, err := decodeTxRecord(b); err == nil {
-			enc := appendTxRecord(nil, &r.hash, r.raw, r.prevs)
+			enc := appendTxRecord(nil, &r.hash, r.raw, r.prevs, r.outIDs)
 			r2, err := decodeTxRecord(enc)
 			if err != nil {
 				t.Fatalf("record %x re-encodes as %x, which does not decode: %v", b, enc, err)
@@ -255,6 +292,9 @@ func sameRecord(got, want *txRecord) error {
 		if g.Resolved != w.Resolved || g.Out != w.Out || g.Value != w.Value || !bytes.Equal(g.Script, w.Script) || g.Resolved && g.Addr != chain.AddressOf(g.Script) || !g.Resolved && !g.Addr.IsZero() {
 			return fmt.Errorf("input %d: got %+v, want %+v", i, g, w)
 		}
+	}
+	if !slices.Equal(got.outIDs, want.outIDs) {
+		return fmt.Errorf("output address IDs %v, want %v", got.outIDs, want.outIDs)
 	}
 	return nil
 }
@@ -317,9 +357,10 @@ func FuzzCodecsRoundTrip(f *testing.F) {
 		}
 		prevs := []chain.Prevout{p, {Out: chain.MakeTxID(1, 0).Out(vout % chain.MaxOutputs), Value: 1, Script: h[:], Resolved: true}}
 		txh := tx.TxHash()
-		r, err := decodeTxRecord(appendTxRecord(nil, &txh, raw.Bytes(), prevs))
+		outIDs := []AddrID{AddrID(vout)}
+		r, err := decodeTxRecord(appendTxRecord(nil, &txh, raw.Bytes(), prevs, outIDs))
 		if err == nil {
-			err = sameRecord(r, &txRecord{hash: txh, raw: raw.Bytes(), msg: tx, prevs: prevs})
+			err = sameRecord(r, &txRecord{hash: txh, raw: raw.Bytes(), msg: tx, prevs: prevs, outIDs: outIDs})
 		}
 		check("transaction record", true, err)
 
@@ -327,7 +368,20 @@ func FuzzCodecsRoundTrip(f *testing.F) {
 		var hb bytes.Buffer
 		hdr.Serialize(&hb)
 		blk := &chain.Block{Hash: h, Raw: hb.Bytes(), Txs: make([]*wire.MsgTx, kind)}
-		br, err := decodeBlockRecord(appendBlockRecord(nil, blk))
+		br, err := decodeBlockRecord(appendBlockRecord(nil, blk, AddrID(pos)))
 		check("block record", br.hash == h && br.header.BlockHash() == hdr.BlockHash() && br.ntx == uint32(kind), err)
 	})
+}
+
+// groupsOf decodes the groups of a join entry.
+func groupsOf(v []byte) ([][]AddrID, error) {
+	var gs [][]AddrID
+	err := decodeGroups(v, nil, func(g []uint32) {
+		ids := make([]AddrID, len(g))
+		for i, id := range g {
+			ids[i] = AddrID(id)
+		}
+		gs = append(gs, ids)
+	})
+	return gs, err
 }

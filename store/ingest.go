@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"time"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
@@ -23,6 +24,7 @@ type IngestStats struct {
 	Entries    int // index entries written (keys set)
 	Unresolved int // inputs whose previous output could not be found
 	Skipped    int // blocks the store already held
+	CoinJoins  int // transactions left out of clustering as CoinJoins
 	Tip        Tip
 	Elapsed    time.Duration
 }
@@ -49,6 +51,9 @@ func (db *DB) Ingest(ctx context.Context, blocks iter.Seq2[*chain.Block, error],
 		return IngestStats{}, ErrClosed
 	}
 	start := time.Now()
+	if err := db.clustersLoaded(); err != nil {
+		return IngestStats{}, err
+	}
 	in := newIngester(ctx, db)
 	err := in.run(blocks, progress)
 	if err != nil {
@@ -59,9 +64,14 @@ func (db *DB) Ingest(ctx context.Context, blocks iter.Seq2[*chain.Block, error],
 	}
 	in.view.Close()
 	if err != nil {
-		// The cache may hold outputs of a block that was not stored; the
-		// store holds everything else, so start the cache afresh.
+		// The caches and the clustering may hold what a block that was not
+		// stored added; the store holds everything else, so start them
+		// afresh.
 		db.utxo.reset()
+		db.addrs.reset()
+		db.clusters.mu.Lock()
+		db.clusters.loaded = false
+		db.clusters.mu.Unlock()
 	}
 	in.stats.Elapsed = time.Since(start)
 	in.stats.Tip, _ = db.Tip()
@@ -71,6 +81,7 @@ func (db *DB) Ingest(ctx context.Context, blocks iter.Seq2[*chain.Block, error],
 func newIngester(ctx context.Context, db *DB) *ingester {
 	in := &ingester{db: db, ctx: ctx, spent: make(map[wire.OutPoint]struct{}), staged: make(map[int32]chainhash.Hash)}
 	in.tip, in.hasTip = db.Tip()
+	in.nextID = db.nextID()
 	in.stats.Tip = in.tip // what progress reports until this call flushes
 	in.view = db.Snapshot()
 	return in
@@ -91,6 +102,11 @@ type ingester struct {
 	tip     Tip // the last block staged
 	hasTip  bool
 	prevs   []chain.Prevout
+	prevIDs []AddrID
+	outIDs  []AddrID
+	group   []AddrID
+	groups  [][]AddrID
+	nextID  AddrID // the next address ID to assign
 
 	// spent and inflightSpent hold the outpoints spent in the current and
 	// the in-flight batch, which Badger does not show yet, so that a second
@@ -184,7 +200,13 @@ func (in *ingester) block(blk *chain.Block) error {
 		return fmt.Errorf("%w: block at height 0 is not %s's genesis %v", ErrWrongNetwork, in.db.params.Name, in.db.params.GenesisHash)
 	}
 	in.pending = in.pending[:0]
-	if err := in.connect(blk); err != nil {
+	c := &in.db.clusters
+	firstID := in.nextID
+	c.mu.Lock()
+	err := in.connect(blk)
+	c.mu.Unlock()
+	if err != nil {
+		in.nextID = firstID // the block's new IDs are not written
 		return err
 	}
 	for _, e := range in.pending {
@@ -211,28 +233,40 @@ func (in *ingester) key(n int) []byte { return in.buf.alloc(n) }
 // and the outputs it spends only, so writing a block twice writes the same
 // entries (see doc.go on crash safety).
 func (in *ingester) connect(blk *chain.Block) error {
+	firstID := in.nextID
+	c := &in.db.clusters
+	c.begin(blk.Height)
+	in.groups = in.groups[:0]
 	for i, tx := range blk.Txs {
 		id := blk.TxID(i)
 		if cb := chain.IsCoinbase(tx); cb != (i == 0) {
 			return fmt.Errorf("%w: transaction %d %v: a block has exactly one coinbase, first", ErrConflict, i, blk.TxHashes[i])
 		}
-		in.prevs = in.prevs[:0]
+		in.prevs, in.prevIDs = in.prevs[:0], in.prevIDs[:0]
 		if i > 0 {
 			for vin, txin := range tx.TxIn {
-				p, err := in.resolve(txin.PreviousOutPoint, chain.InPoint{Tx: id, Vin: uint32(vin)})
+				p, aid, err := in.resolve(txin.PreviousOutPoint, chain.InPoint{Tx: id, Vin: uint32(vin)})
 				if err != nil {
 					return fmt.Errorf("transaction %d %v input %d: %w", i, blk.TxHashes[i], vin, err)
 				}
-				in.prevs = append(in.prevs, p)
+				in.prevs, in.prevIDs = append(in.prevs, p), append(in.prevIDs, aid)
 			}
 		}
 		hash := &blk.TxHashes[i]
+		in.outIDs = in.outIDs[:0]
+		for vout, out := range tx.TxOut {
+			aid, err := in.idFor(chain.AddressOf(out.PkScript), id.Out(uint32(vout)))
+			if err != nil {
+				return err
+			}
+			in.outIDs = append(in.outIDs, aid)
+		}
 		raw := blk.RawTx(i)
-		size := 1 + 32 + 10 + len(raw)
+		size := 1 + 32 + 10 + len(raw) + 5*len(in.outIDs)
 		for j := range in.prevs {
 			size += 1 + 10 + 10 + 5 + len(in.prevs[j].Script)
 		}
-		in.put(nodeKey(in.key(9), id.Node()), appendTxRecord(in.key(size), hash, raw, in.prevs))
+		in.put(nodeKey(in.key(9), id.Node()), appendTxRecord(in.key(size), hash, raw, in.prevs, in.outIDs))
 		in.put(hashKey(in.key(41), hash, id), nil)
 		for vin := range in.prevs {
 			p := &in.prevs[vin]
@@ -251,48 +285,92 @@ func (in *ingester) connect(blk *chain.Block) error {
 			a := chain.AddressOf(out.PkScript)
 			in.put(addrKey(in.key(46), a, id, dirReceive, uint32(vout)), appendAddrValue(in.key(10), out.Value, chain.OutPoint{}))
 			if a.Kind != chain.KindOpReturn {
-				in.db.utxo.add(wire.OutPoint{Hash: *hash, Index: uint32(vout)}, id.Out(uint32(vout)), out.Value, out.PkScript)
+				in.db.utxo.add(wire.OutPoint{Hash: *hash, Index: uint32(vout)}, id.Out(uint32(vout)), out.Value, out.PkScript, in.outIDs[vout])
 			}
 		}
+		in.cluster(tx)
 		in.stats.Txs++
 		in.stats.Inputs += len(in.prevs)
 		in.stats.Outputs += len(tx.TxOut)
 	}
-	in.put(blockKey(in.key(5), blk.Height), appendBlockRecord(in.key(116), blk))
+	if len(in.groups) > 0 {
+		size := 10
+		for _, g := range in.groups {
+			size += 10 + 5*len(g)
+		}
+		in.put(joinKey(in.key(5), blk.Height), appendGroups(in.key(size), in.groups))
+	}
+	in.put(blockKey(in.key(5), blk.Height), appendBlockRecord(in.key(124), blk, firstID))
 	return nil
+}
+
+// cluster joins the addresses that fund tx (common-input ownership), unless
+// tx has fewer than two of them or is a CoinJoin, where inputs have many
+// owners and joining them would collapse clusters. It runs with the
+// clustering locked.
+func (in *ingester) cluster(tx *wire.MsgTx) {
+	g := in.group[:0]
+	for k, p := range in.prevs {
+		if p.Resolved {
+			g = append(g, in.prevIDs[k])
+		}
+	}
+	slices.Sort(g)
+	g = slices.Compact(g)
+	in.group = g
+	if len(g) < 2 {
+		return
+	}
+	// The detectors read every input; an unresolved one is left to them
+	// as such, and they do not call such a transaction a CoinJoin.
+	if isCoinJoin(&chain.Tx{Msg: tx, Prevouts: in.prevs}) {
+		in.stats.CoinJoins++
+		return
+	}
+	c := &in.db.clusters
+	c.grow(in.nextID)
+	for _, id := range g[1:] {
+		c.union(uint32(g[0]), uint32(id))
+	}
+	in.groups = append(in.groups, slices.Clone(g))
 }
 
 // resolve finds the output op that input ip spends: from the cache, else
 // from the store, else from the Resolver; unresolved if none has it.
-func (in *ingester) resolve(op wire.OutPoint, ip chain.InPoint) (chain.Prevout, error) {
-	if p, ok := in.db.utxo.take(op); ok {
+func (in *ingester) resolve(op wire.OutPoint, ip chain.InPoint) (chain.Prevout, AddrID, error) {
+	if p, aid, ok := in.db.utxo.take(op); ok {
 		in.spent[op] = struct{}{}
-		return p, nil
+		return p, aid, nil
 	}
 	_, dup := in.spent[op]
 	if _, dup2 := in.inflightSpent[op]; dup || dup2 {
-		return chain.Prevout{}, fmt.Errorf("%w: output %v is already spent", ErrConflict, op)
+		return chain.Prevout{}, 0, fmt.Errorf("%w: output %v is already spent", ErrConflict, op)
 	}
-	p, err := in.view.prevout(op, ip)
+	p, aid, err := in.view.prevout(op, ip)
 	if err == nil {
 		in.spent[op] = struct{}{}
-		return p, nil
+		return p, aid, nil
 	}
 	if !errors.Is(err, ErrNotFound) {
-		return chain.Prevout{}, err
+		return chain.Prevout{}, 0, err
 	}
 	if r := in.db.opts.Resolver; r != nil {
 		p, err := r.PrevOut(in.ctx, op)
 		if err == nil && p.Resolved {
 			in.spent[op] = struct{}{}
 			p.Addr = chain.AddressOf(p.Script)
-			return p, nil
+			// An output from below the store's first block: its address
+			// first appears here, unless a later output already named it.
+			aid, err := in.idFor(p.Addr, chain.OutPoint{})
+			return p, aid, err
 		}
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return chain.Prevout{}, fmt.Errorf("resolver: %w", err)
+		// A resolver reports absence with chain.ErrNotFound (which
+		// store.ErrNotFound wraps too): the input stays unresolved.
+		if err != nil && !errors.Is(err, chain.ErrNotFound) {
+			return chain.Prevout{}, 0, fmt.Errorf("resolver: %w", err)
 		}
 	}
-	return chain.Prevout{}, nil
+	return chain.Prevout{}, 0, nil
 }
 
 // commit hands the batch to the writer, after the previous one is
@@ -314,9 +392,9 @@ func (in *ingester) commit(wait bool) error {
 		}
 	}
 	if old, _ := in.db.Tip(); in.hasTip && old != in.tip {
-		batch, tip := in.batch, in.tip
+		batch, mark := in.batch, watermark{tip: in.tip, next: in.nextID}
 		in.inflight = make(chan error, 1)
-		go func(done chan<- error) { done <- in.db.write(batch, tip) }(in.inflight)
+		go func(done chan<- error) { done <- in.db.write(batch, mark) }(in.inflight)
 	}
 	in.batch, in.batched = nil, 0
 	in.inflightSpent, in.spent = in.spent, make(map[wire.OutPoint]struct{})
@@ -338,18 +416,24 @@ func (in *ingester) wait() error {
 	return err
 }
 
-// write stores a batch of whole blocks ending at tip, then moves the
-// watermark to tip.
-func (db *DB) write(batch []kv, tip Tip) error {
+// write stores a batch of whole blocks, then moves the watermark to the
+// batch's last block.
+func (db *DB) write(batch []kv, mark watermark) error {
 	if err := db.load(batch); err != nil {
 		return err
 	}
-	v := appendU32(nil, uint32(tip.Height))
-	v = append(v, tip.Hash[:]...)
+	if err := db.setWatermark(mark); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (db *DB) setWatermark(mark watermark) error {
+	v := appendWatermark(nil, mark)
 	if err := db.bdb.Update(func(txn *badger.Txn) error { return txn.Set(keyTip, v) }); err != nil {
 		return fmt.Errorf("store: watermark: %w", err)
 	}
-	db.tip.Store(&tip)
+	db.mark.Store(&mark)
 	return nil
 }
 

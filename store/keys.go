@@ -17,6 +17,9 @@ const (
 	tHash    = 'H'
 	tAddr    = 'A'
 	tPending = 'U'
+	tName    = 'N' // address -> ID
+	tID      = 'I' // ID -> address
+	tJoin    = 'J' // per block: the address IDs its transactions cluster
 )
 
 // Address history entry directions. Spends sort before receipts of the same

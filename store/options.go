@@ -21,6 +21,9 @@ type Options struct {
 	// resolves inputs at ingest. Outputs that do not fit are found in the
 	// store instead, more slowly. 0 means 1 GiB.
 	UTXOCacheBytes int64
+	// AddrCacheBytes bounds the in-memory map from addresses to their IDs;
+	// addresses that do not fit are looked up in the store. 0 means 256 MiB.
+	AddrCacheBytes int64
 	// BatchBytes is how much ingest buffers before it flushes and advances
 	// the watermark; a crash loses at most this much work. 0 means 64 MiB.
 	BatchBytes int64
@@ -49,6 +52,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.UTXOCacheBytes <= 0 {
 		o.UTXOCacheBytes = 1 << 30
+	}
+	if o.AddrCacheBytes <= 0 {
+		o.AddrCacheBytes = 256 << 20
 	}
 	if o.BatchBytes <= 0 {
 		o.BatchBytes = 64 << 20

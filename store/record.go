@@ -18,19 +18,24 @@ const (
 	inHasPos   = 1 << 1
 )
 
-const recordVersion = 0
+const recordVersion = 1
 
 // appendTxRecord appends the value of a transaction record: the txid, the
-// serialized transaction and each input's resolved previous output (see
-// doc.go). Storing the previous outputs makes every read of a transaction
-// complete without a second lookup, which is what tracing does all day.
-func appendTxRecord(b []byte, hash *chainhash.Hash, raw []byte, prevs []chain.Prevout) []byte {
+// serialized transaction, each input's resolved previous output and each
+// output's address ID (see doc.go). Storing the previous outputs makes
+// every read of a transaction complete without a second lookup, which is
+// what tracing does all day; storing the address IDs lets ingest resolve an
+// old output, ID included, from its record alone.
+func appendTxRecord(b []byte, hash *chainhash.Hash, raw []byte, prevs []chain.Prevout, outIDs []AddrID) []byte {
 	b = append(b, recordVersion)
 	b = append(b, hash[:]...)
 	b = binary.AppendUvarint(b, uint64(len(raw)))
 	b = append(b, raw...)
 	for i := range prevs {
 		b = appendPrevout(b, &prevs[i])
+	}
+	for _, id := range outIDs {
+		b = binary.AppendUvarint(b, uint64(id))
 	}
 	return b
 }
@@ -59,10 +64,11 @@ var errRecord = errors.New("corrupt transaction record")
 
 // txRecord is a decoded record. Slices alias the value buffer.
 type txRecord struct {
-	hash  chainhash.Hash
-	raw   []byte
-	msg   *wire.MsgTx
-	prevs []chain.Prevout
+	hash   chainhash.Hash
+	raw    []byte
+	msg    *wire.MsgTx
+	prevs  []chain.Prevout
+	outIDs []AddrID
 }
 
 // decodeTxRecord decodes a record. The caller owns v, which the result
@@ -84,18 +90,23 @@ func decodeTxRecord(v []byte) (*txRecord, error) {
 	if err := r.msg.Deserialize(bytes.NewReader(r.raw)); err != nil {
 		return nil, fmt.Errorf("%w: %v", errRecord, err)
 	}
-	if chain.IsCoinbase(r.msg) {
-		if len(v) != 0 {
+	if !chain.IsCoinbase(r.msg) {
+		r.prevs = make([]chain.Prevout, len(r.msg.TxIn))
+		for i := range r.prevs {
+			var err error
+			if v, err = decodePrevout(v, &r.prevs[i]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	r.outIDs = make([]AddrID, len(r.msg.TxOut))
+	for i := range r.outIDs {
+		id, k := binary.Uvarint(v)
+		if k <= 0 || id > maxAddrID {
 			return nil, errRecord
 		}
-		return r, nil
-	}
-	r.prevs = make([]chain.Prevout, len(r.msg.TxIn))
-	for i := range r.prevs {
-		var err error
-		if v, err = decodePrevout(v, &r.prevs[i]); err != nil {
-			return nil, err
-		}
+		r.outIDs[i] = AddrID(id)
+		v = v[k:]
 	}
 	if len(v) != 0 {
 		return nil, errRecord
@@ -160,22 +171,26 @@ func decodeSpend(v []byte) (chain.InPoint, error) {
 	return chain.InPoint{Tx: chain.TxID(binary.BigEndian.Uint64(v)), Vin: binary.BigEndian.Uint32(v[8:])}, nil
 }
 
-// Block values: hash(32) header(80) ntx(4).
+// Block values: hash(32) header(80) ntx(4) first address ID(8).
 type blockRecord struct {
-	hash   chainhash.Hash
-	header wire.BlockHeader
-	ntx    uint32
+	hash    chainhash.Hash
+	header  wire.BlockHeader
+	ntx     uint32
+	firstID AddrID // the first address ID the block assigned, or would have
 }
 
-func appendBlockRecord(b []byte, blk *chain.Block) []byte {
+const blockRecordLen = 32 + wire.MaxBlockHeaderPayload + 4 + 8
+
+func appendBlockRecord(b []byte, blk *chain.Block, firstID AddrID) []byte {
 	b = append(b, blk.Hash[:]...)
 	b = append(b, blk.Raw[:wire.MaxBlockHeaderPayload]...)
-	return appendU32(b, uint32(len(blk.Txs)))
+	b = appendU32(b, uint32(len(blk.Txs)))
+	return appendU64(b, uint64(firstID))
 }
 
 func decodeBlockRecord(v []byte) (blockRecord, error) {
 	var r blockRecord
-	if len(v) != 32+wire.MaxBlockHeaderPayload+4 {
+	if len(v) != blockRecordLen {
 		return r, errRecord
 	}
 	copy(r.hash[:], v)
@@ -183,6 +198,7 @@ func decodeBlockRecord(v []byte) (blockRecord, error) {
 		return r, errRecord
 	}
 	r.ntx = binary.BigEndian.Uint32(v[32+wire.MaxBlockHeaderPayload:])
+	r.firstID = AddrID(binary.BigEndian.Uint64(v[32+wire.MaxBlockHeaderPayload+4:]))
 	return r, nil
 }
 

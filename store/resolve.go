@@ -111,7 +111,7 @@ func fill(txn *badger.Txn, id chain.TxID, vin uint32, prev chain.Prevout) error 
 		}
 	}
 	rec.prevs[vin] = prev
-	if err := txn.Set(key, appendTxRecord(nil, &rec.hash, rec.raw, rec.prevs)); err != nil {
+	if err := txn.Set(key, appendTxRecord(nil, &rec.hash, rec.raw, rec.prevs, rec.outIDs)); err != nil {
 		return err
 	}
 	if err := txn.Set(addrKey(nil, prev.Addr, id, dirSpend, vin), appendAddrValue(nil, prev.Value, prev.Out)); err != nil {

@@ -21,9 +21,10 @@ import (
 // which take a snapshot per call. A Snapshot is safe for concurrent use.
 // Close it when done: it pins the data it sees.
 type Snapshot struct {
-	db  *DB
-	txn *badger.Txn
-	tip int32 // heights above are not visible; -1 in an empty store
+	db     *DB
+	txn    *badger.Txn
+	tip    int32  // heights above are not visible; -1 in an empty store
+	nextID AddrID // address IDs from here on are not visible
 
 	mu     sync.Mutex
 	free   []*badger.Iterator
@@ -34,8 +35,8 @@ type Snapshot struct {
 // Snapshot returns a consistent view of the store's current tip.
 func (db *DB) Snapshot() *Snapshot {
 	s := &Snapshot{db: db, tip: -1}
-	if t, ok := db.Tip(); ok {
-		s.tip = t.Height
+	if w := db.mark.Load(); w != nil {
+		s.tip, s.nextID = w.tip.Height, w.next
 	}
 	db.opMu.Lock()
 	defer db.opMu.Unlock()
@@ -128,19 +129,26 @@ func (s *Snapshot) Tx(ctx context.Context, id chain.TxID) (*chain.Tx, error) {
 }
 
 func (s *Snapshot) readTx(it *badger.Iterator, id chain.TxID) (*chain.Tx, error) {
+	tx, _, err := s.readTxRecord(it, id)
+	return tx, err
+}
+
+// readTxRecord reads transaction id and its spenders, and returns the
+// decoded record too.
+func (s *Snapshot) readTxRecord(it *badger.Iterator, id chain.TxID) (*chain.Tx, *txRecord, error) {
 	var kb [9]byte
 	key := nodeKey(kb[:0], id.Node())
 	it.Seek(key)
 	if !it.Valid() || !bytes.Equal(it.Item().Key(), key) {
-		return nil, fmt.Errorf("%w: transaction %v", ErrNotFound, id)
+		return nil, nil, fmt.Errorf("%w: transaction %v", ErrNotFound, id)
 	}
 	v, err := it.Item().ValueCopy(nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rec, err := decodeTxRecord(v)
 	if err != nil {
-		return nil, corrupt(key, err)
+		return nil, nil, corrupt(key, err)
 	}
 	spent := make([]chain.InPoint, len(rec.msg.TxOut))
 	end := (id + 1).Node()
@@ -148,24 +156,24 @@ func (s *Snapshot) readTx(it *badger.Iterator, id chain.TxID) (*chain.Tx, error)
 		k := it.Item().Key()
 		node, err := decodeNodeKey(k)
 		if err != nil {
-			return nil, corrupt(k, err)
+			return nil, nil, corrupt(k, err)
 		}
 		if node >= end {
 			break
 		}
 		op, _ := chain.NodeOf(node)
 		if int(op.Vout) >= len(spent) {
-			return nil, corrupt(k, errors.New("spend of an output the transaction does not have"))
+			return nil, nil, corrupt(k, errors.New("spend of an output the transaction does not have"))
 		}
 		var ip chain.InPoint
 		if err := it.Item().Value(func(v []byte) (err error) { ip, err = decodeSpend(v); return }); err != nil {
-			return nil, corrupt(k, err)
+			return nil, nil, corrupt(k, err)
 		}
 		if s.visible(ip.Tx) {
 			spent[op.Vout] = ip
 		}
 	}
-	return rec.toTx(id, s.db.blockTime(id.Height()), spent), nil
+	return rec.toTx(id, s.db.blockTime(id.Height()), spent), rec, nil
 }
 
 // TxIDs returns every TxID with this txid, in chain order. Usually one;
@@ -288,26 +296,33 @@ func (s *Snapshot) Block(ctx context.Context, height int32) (BlockInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return BlockInfo{}, err
 	}
-	if height < 0 || height > s.tip {
-		return BlockInfo{}, fmt.Errorf("%w: block %d", ErrNotFound, height)
+	r, err := s.blockRecord(height)
+	if err != nil {
+		return BlockInfo{}, err
 	}
-	var info BlockInfo
+	return BlockInfo{Height: height, Hash: r.hash, Header: r.header, Txs: int(r.ntx)}, nil
+}
+
+// blockRecord reads the stored record of the block at height.
+func (s *Snapshot) blockRecord(height int32) (blockRecord, error) {
+	if height < 0 || height > s.tip {
+		return blockRecord{}, fmt.Errorf("%w: block %d", ErrNotFound, height)
+	}
+	var r blockRecord
 	err := s.use(func(it *badger.Iterator) error {
 		key := blockKey(nil, height)
 		it.Seek(key)
 		if !it.Valid() || !bytes.Equal(it.Item().Key(), key) {
 			return fmt.Errorf("%w: block %d", ErrNotFound, height)
 		}
-		return it.Item().Value(func(v []byte) error {
-			r, err := decodeBlockRecord(v)
-			if err != nil {
-				return corrupt(key, err)
+		return it.Item().Value(func(v []byte) (err error) {
+			if r, err = decodeBlockRecord(v); err != nil {
+				err = corrupt(key, err)
 			}
-			info = BlockInfo{Height: height, Hash: r.hash, Header: r.header, Txs: int(r.ntx)}
-			return nil
+			return err
 		})
 	})
-	return info, err
+	return r, err
 }
 
 func (s *Snapshot) blockHash(height int32) (chainhash.Hash, error) {
@@ -315,17 +330,20 @@ func (s *Snapshot) blockHash(height int32) (chainhash.Hash, error) {
 	return b.Hash, err
 }
 
-// prevout finds, for ingest, the output op in what is flushed, and checks
-// that no other input spent it.
-func (s *Snapshot) prevout(op wire.OutPoint, ip chain.InPoint) (chain.Prevout, error) {
+// prevout finds, for ingest, the output op in what is flushed, with its
+// address's ID, and checks that no other input spent it.
+func (s *Snapshot) prevout(op wire.OutPoint, ip chain.InPoint) (chain.Prevout, AddrID, error) {
 	ids, err := s.TxIDs(context.Background(), op.Hash)
 	if err != nil {
-		return chain.Prevout{}, err
+		return chain.Prevout{}, 0, err
 	}
 	id := ids[len(ids)-1]
-	var p chain.Prevout
+	var (
+		p   chain.Prevout
+		aid AddrID
+	)
 	err = s.use(func(it *badger.Iterator) error {
-		tx, err := s.readTx(it, id)
+		tx, rec, err := s.readTxRecord(it, id)
 		if err != nil {
 			return err
 		}
@@ -337,7 +355,8 @@ func (s *Snapshot) prevout(op wire.OutPoint, ip chain.InPoint) (chain.Prevout, e
 		}
 		out := tx.Msg.TxOut[op.Index]
 		p = chain.Prevout{Out: id.Out(op.Index), Value: out.Value, Script: out.PkScript, Addr: chain.AddressOf(out.PkScript), Resolved: true}
+		aid = rec.outIDs[op.Index]
 		return nil
 	})
-	return p, err
+	return p, aid, err
 }

@@ -34,11 +34,12 @@ type utxoEntry struct {
 	value int64
 	off   uint32 // script position in the generation's arena
 	n     uint32
+	aid   uint32 // the output address's ID
 }
 
 // entryOverhead approximates the bytes a map entry costs beyond its script:
-// 36-byte key, 24-byte value, and the map's slack.
-const entryOverhead = 80
+// 36-byte key, 32-byte value, and the map's slack.
+const entryOverhead = 88
 
 func newUTXOCache(limit int64) *utxoCache {
 	c := &utxoCache{limit: limit}
@@ -52,7 +53,7 @@ func (c *utxoCache) bytes() int64 { return c.cur.bytes() + c.old.bytes() }
 
 func (c *utxoCache) len() int { return len(c.cur.m) + len(c.old.m) }
 
-func (c *utxoCache) add(op wire.OutPoint, out chain.OutPoint, value int64, script []byte) {
+func (c *utxoCache) add(op wire.OutPoint, out chain.OutPoint, value int64, script []byte, aid AddrID) {
 	if c.old.m != nil {
 		// A BIP30 duplicate txid replaces the older outputs; drop the stale
 		// copy so a later spend cannot resurrect it.
@@ -62,22 +63,23 @@ func (c *utxoCache) add(op wire.OutPoint, out chain.OutPoint, value int64, scrip
 	if len(g.arena)+len(script) > 1<<32-1 {
 		c.rotate()
 	}
-	g.m[op] = utxoEntry{node: out.Node(), value: value, off: uint32(len(g.arena)), n: uint32(len(script))}
+	g.m[op] = utxoEntry{node: out.Node(), value: value, off: uint32(len(g.arena)), n: uint32(len(script)), aid: uint32(aid)}
 	g.arena = append(g.arena, script...)
 }
 
-// take removes and returns the output at op. The returned script aliases
-// the cache's arena: it stays valid until the next rotate.
-func (c *utxoCache) take(op wire.OutPoint) (chain.Prevout, bool) {
+// take removes and returns the output at op and its address's ID. The
+// returned script aliases the cache's arena: it stays valid until the next
+// rotate.
+func (c *utxoCache) take(op wire.OutPoint) (chain.Prevout, AddrID, bool) {
 	for _, g := range [2]*utxoGen{&c.cur, &c.old} {
 		if e, ok := g.m[op]; ok {
 			delete(g.m, op)
 			s := g.arena[e.off : e.off+e.n : e.off+e.n]
 			o, _ := chain.NodeOf(e.node)
-			return chain.Prevout{Out: o, Value: e.value, Script: s, Addr: chain.AddressOf(s), Resolved: true}, true
+			return chain.Prevout{Out: o, Value: e.value, Script: s, Addr: chain.AddressOf(s), Resolved: true}, AddrID(e.aid), true
 		}
 	}
-	return chain.Prevout{}, false
+	return chain.Prevout{}, 0, false
 }
 
 // maybeRotate ages the cache when the current generation outgrew its half

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -56,6 +57,9 @@ func (db *DB) Verify(ctx context.Context) error {
 			}
 			if prev != nil && (h != prevH+1 || r.header.PrevBlock != prev.hash) {
 				return bad("block %d does not follow block %d", h, prevH)
+			}
+			if (prev != nil && r.firstID < prev.firstID) || r.firstID > db.nextID() {
+				return bad("block %d starts at address ID %d, out of order", h, r.firstID)
 			}
 			if !hasTip || h > tip.Height {
 				return bad("block %d above the tip", h)
@@ -144,14 +148,79 @@ func (db *DB) Verify(ctx context.Context) error {
 			}
 			for vout, o := range rec.msg.TxOut {
 				want.addr++
-				if err := check("address receipt", addrKey(nil, chain.AddressOf(o.PkScript), id, dirReceive, uint32(vout))); err != nil {
+				a := chain.AddressOf(o.PkScript)
+				if err := check("address receipt", addrKey(nil, a, id, dirReceive, uint32(vout))); err != nil {
 					return err
+				}
+				item, err := txn.Get(nameKey(nil, a))
+				if err != nil {
+					return bad("transaction %v output %d: address %v has no ID: %v", id, vout, a, err)
+				}
+				if err := item.Value(func(v []byte) error {
+					if len(v) != 8 || AddrID(binary.BigEndian.Uint64(v)) != rec.outIDs[vout] {
+						return fmt.Errorf("the record says ID %d, the address table %x", rec.outIDs[vout], v)
+					}
+					return nil
+				}); err != nil {
+					return bad("transaction %v output %d: %v", id, vout, err)
 				}
 			}
 		}
 		for h, n := range ntx {
 			if counted[h] != n {
 				return bad("block %d holds %d transactions, its record says %d", h, counted[h], n)
+			}
+		}
+
+		// Address IDs: exactly 0..next-1, each named back by its address.
+		next := db.nextID()
+		var ids AddrID
+		for it.Seek([]byte{tID}); it.ValidForPrefix([]byte{tID}); it.Next() {
+			k := it.Item().Key()
+			id, err := decodeIDKey(k)
+			if err != nil || id != ids {
+				return bad("address ID entry %x, want ID %d", k, ids)
+			}
+			ids++
+			var a chain.Address
+			if err := it.Item().Value(func(v []byte) (err error) { a, _, err = decodeIDValue(v); return }); err != nil {
+				return bad("address ID %d: %v", id, err)
+			}
+			item, err := txn.Get(nameKey(nil, a))
+			if err != nil {
+				return bad("address ID %d (%v) has no name entry", id, a)
+			}
+			if err := item.Value(func(v []byte) error {
+				if len(v) != 8 || AddrID(binary.BigEndian.Uint64(v)) != id {
+					return fmt.Errorf("names %x", v)
+				}
+				return nil
+			}); err != nil {
+				return bad("address %v: ID %d, but the name entry %v", a, id, err)
+			}
+		}
+		if ids != next {
+			return bad("%d address IDs, the watermark says %d", ids, next)
+		}
+		// Clustering groups: at stored heights, of assigned IDs.
+		for it.Seek([]byte{tJoin}); it.ValidForPrefix([]byte{tJoin}); it.Next() {
+			k := it.Item().Key()
+			h, err := decodeJoinKey(k)
+			if err != nil {
+				return bad("%v", err)
+			}
+			if _, ok := ntx[h]; !ok {
+				return bad("cluster groups for block %d, which the store does not hold", h)
+			}
+			if err := it.Item().Value(func(v []byte) error {
+				var high uint32
+				err := decodeGroups(v, nil, func(g []uint32) { high = max(high, g[len(g)-1]) })
+				if err == nil && AddrID(high) >= next {
+					err = fmt.Errorf("address ID %d not assigned", high)
+				}
+				return err
+			}); err != nil {
+				return bad("cluster groups of block %d: %v", h, err)
 			}
 		}
 
@@ -171,6 +240,7 @@ func (db *DB) Verify(ctx context.Context) error {
 			{"txid", tHash, want.hash},
 			{"address", tAddr, want.addr},
 			{"unresolved", tPending, want.pending},
+			{"address name", tName, int(next)},
 			{"tx and spend", tTx, want.txs + want.spend},
 		} {
 			if got := count(c.table); got != c.want {

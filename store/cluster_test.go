@@ -1,0 +1,164 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/btcsuite/btcd/wire"
+
+	"github.com/plumetrace/plume/chain"
+	"github.com/plumetrace/plume/store"
+)
+
+// refClusters is an independent reference: a plain union-find with path
+// compression over the input addresses of every non-coinbase transaction.
+type refClusters map[chain.Address]chain.Address
+
+func (r refClusters) find(a chain.Address) chain.Address {
+	p, ok := r[a]
+	if !ok {
+		r[a] = a
+		return a
+	}
+	if p == a {
+		return a
+	}
+	root := r.find(p)
+	r[a] = root
+	return root
+}
+
+func referenceClusters(blocks []*chain.Block) refClusters {
+	r := refClusters{}
+	outs := map[[36]byte]chain.Address{}
+	for _, b := range blocks {
+		for i, tx := range b.Txs {
+			if i > 0 {
+				var first chain.Address
+				for k, in := range tx.TxIn {
+					var key [36]byte
+					copy(key[:], in.PreviousOutPoint.Hash[:])
+					key[32], key[33] = byte(in.PreviousOutPoint.Index), byte(in.PreviousOutPoint.Index>>8)
+					a := outs[key]
+					if k == 0 {
+						first = r.find(a)
+					} else if ra := r.find(a); ra != first {
+						r[ra] = first
+					}
+				}
+			}
+			for v, o := range tx.TxOut {
+				var key [36]byte
+				copy(key[:], b.TxHashes[i][:])
+				key[32], key[33] = byte(v), byte(v>>8)
+				a := chain.AddressOf(o.PkScript)
+				outs[key] = a
+				r.find(a)
+			}
+		}
+	}
+	return r
+}
+
+// TestClustersReal checks the common-input clustering of the real blocks
+// 0..14131 against the reference: the same partition of every address,
+// each cluster's ID its smallest member's address ID, Members listing
+// exactly the members in ID order.
+func TestClustersReal(t *testing.T) {
+	ctx := context.Background()
+	blocks := realBlocks(t)
+	db := memDB(t)
+	ingest(t, db, seq(blocks))
+	ref := referenceClusters(blocks)
+	sets := map[chain.Address][]chain.Address{}
+	for a := range ref {
+		root := ref.find(a)
+		sets[root] = append(sets[root], a)
+	}
+	s := db.Snapshot()
+	defer s.Close()
+	multi := 0
+	for _, members := range sets {
+		var ids []store.AddrID
+		for _, a := range members {
+			id, err := s.AddressID(ctx, a)
+			if err != nil {
+				t.Fatalf("AddressID(%v): %v", a, err)
+			}
+			ids = append(ids, id)
+		}
+		if len(members) == 1 && len(sets) > 100 && ids[0]%7 != 0 {
+			continue // check a sample of the singletons
+		}
+		if len(members) > 1 {
+			multi++
+		}
+		want := slices.Min(ids)
+		for _, a := range members {
+			c, err := db.Cluster(ctx, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.ID != want || c.Size != len(members) {
+				t.Fatalf("Cluster(%v) = ID %d size %d; the reference has %d members, smallest ID %d", a, c.ID, c.Size, len(members), want)
+			}
+		}
+		var got []store.AddrID
+		for a, err := range db.Members(ctx, want) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, _ := s.AddressID(ctx, a)
+			got = append(got, id)
+		}
+		slices.Sort(ids)
+		if !slices.Equal(got, ids) {
+			t.Fatalf("Members(%d) = %v, want %v", want, got, ids)
+		}
+	}
+	if multi < 50 {
+		t.Fatalf("only %d multi-address clusters in the reference; the test checks little", multi)
+	}
+	t.Logf("%d addresses, %d clusters, %d with several members", len(ref), len(sets), multi)
+
+	// The first member of the block-187 cluster: first seen at 187:1:0.
+	c, err := db.ClusterByID(ctx, 192)
+	if err != nil || c.FirstSeen != chain.MakeTxID(187, 1).Out(0) || c.FirstTime.IsZero() {
+		t.Errorf("ClusterByID(192) = %+v, %v", c, err)
+	}
+	if _, err := db.ClusterByID(ctx, 1<<40); err == nil {
+		t.Error("ClusterByID of an unassigned ID succeeded")
+	}
+}
+
+// TestClustersSkipCoinJoins joins the inputs of an ordinary transaction
+// but not those of a CoinJoin (three inputs from three owners, three equal
+// outputs: BlockSci's generic rule), which would merge strangers.
+func TestClustersSkipCoinJoins(t *testing.T) {
+	ctx := context.Background()
+	b, genesis := newBuilder(t, chain.Regtest)
+	var cbs []*wire.MsgTx
+	blocks := []*chain.Block{genesis}
+	for i := range 6 {
+		cb := coinbase(fmt.Sprintf("cb %d", i), pay(byte(i+1), 10e8))
+		cbs = append(cbs, cb)
+		blocks = append(blocks, b.block(cb))
+	}
+	mix := spend([]wire.OutPoint{outpoint(cbs[0], 0), outpoint(cbs[1], 0), outpoint(cbs[2], 0)},
+		pay(20, 5e8), pay(21, 5e8), pay(22, 5e8), pay(23, 4e8), pay(24, 3e8))
+	join := spend([]wire.OutPoint{outpoint(cbs[3], 0), outpoint(cbs[4], 0)}, pay(30, 19e8))
+	blocks = append(blocks, b.block(coinbase("mix", pay(9, 50e8)), mix, join))
+	db := openDB(t, t.TempDir(), store.Options{Params: chain.Regtest})
+	st := ingest(t, db, seq(blocks))
+	if st.CoinJoins != 1 {
+		t.Errorf("ingest counted %d CoinJoins, want 1", st.CoinJoins)
+	}
+	for n, want := range map[byte]int{1: 1, 2: 1, 3: 1, 4: 2, 5: 2, 6: 1} {
+		c, err := db.Cluster(ctx, payee(n))
+		if err != nil || c.Size != want {
+			t.Errorf("cluster of payee %d: %+v, %v; want size %d", n, c, err, want)
+		}
+	}
+}
