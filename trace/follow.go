@@ -55,6 +55,9 @@ type Options struct {
 	Stop func(tx *chain.Tx, index int) bool
 	// Progress, when set, is called after each hop.
 	Progress func(Progress)
+	// CoinJoins says what to do at a transaction trace/heuristic detects
+	// as a CoinJoin: follow on (the default), or stop there.
+	CoinJoins CoinJoinPolicy
 	// Params formats the flow's addresses; nil means chain.Mainnet.
 	Params *chain.Params
 	// Workers reads a hop's transactions concurrently; 0 means GOMAXPROCS.
@@ -90,7 +93,10 @@ type Result struct {
 	// Outside counts links to transactions the source does not hold (a
 	// spender outside an in-memory flow, say).
 	Outside int
-	Elapsed time.Duration
+	// CoinJoins counts the CoinJoins the trace stopped at
+	// (Options.CoinJoins == CoinJoinStop).
+	CoinJoins int
+	Elapsed   time.Duration
 
 	// parent holds, per flow index, the index of the transaction it was
 	// reached from (-1 at hop 0), and viaSeed whether that link is a seed
@@ -341,6 +347,11 @@ func (t *tracer) expand(txs []*chain.Tx, level []link, idxs []int32, hop int) (n
 				return -1
 			}
 			return adj[i]
+		}
+		if opts.CoinJoins == CoinJoinStop && hop > 0 && isCoinJoin(tx) {
+			r.CoinJoins++
+			r.Edges += len(tx.Msg.TxOut)
+			continue
 		}
 		if opts.Direction == Backward {
 			r.Edges += len(tx.Msg.TxOut)

@@ -17,6 +17,10 @@ type TaintOptions struct {
 	// exit is counted there, once, and not followed further: the
 	// transactions that spend it see a clean input.
 	Exits map[chain.Address]string
+	// CoinJoins says how taint crosses a detected CoinJoin: by the model
+	// (the default), by haircut whatever the model, or not at all, the
+	// CoinJoin's outputs counting as exits labelled CoinJoinLabel.
+	CoinJoins CoinJoinPolicy
 }
 
 // Taint is the stolen share of every output of a traced flow under one
@@ -69,12 +73,23 @@ func ComputeTaint(res *Result, opts TaintOptions) (*Taint, error) {
 	f := res.Flow
 	t := &Taint{res: res, opts: opts, out: make([]int64, f.NumOutputs()), txs: make([]TxTaint, f.Len())}
 	seed := seedTaint(res)
-	if len(opts.Exits) > 0 {
+	// CoinJoins are found once, before the walk (the detectors cost more
+	// than a split).
+	var coinjoin []bool
+	if opts.CoinJoins != CoinJoinIgnore {
+		coinjoin = make([]bool, f.Len())
+		for i := range f.Len() {
+			coinjoin[i] = isCoinJoin(f.At(i))
+		}
+	}
+	if len(opts.Exits) > 0 || opts.CoinJoins == CoinJoinStop {
 		t.exits = make(map[int]string)
 		for i := range f.Len() {
 			for v, o := range f.At(i).Msg.TxOut {
 				if label, ok := opts.Exits[chain.AddressOf(o.PkScript)]; ok {
 					t.exits[f.OutBase(i)+v] = label
+				} else if opts.CoinJoins == CoinJoinStop && coinjoin[i] {
+					t.exits[f.OutBase(i)+v] = CoinJoinLabel
 				}
 			}
 		}
@@ -124,9 +139,13 @@ func ComputeTaint(res *Result, opts TaintOptions) (*Taint, error) {
 			dst = make([]int64, len(outs))
 		}
 		dst = dst[:len(outs)]
-		opts.Model.split(vals, taints, outs, dst, &s)
+		model := opts.Model
+		if opts.CoinJoins == CoinJoinHaircut && coinjoin[i] {
+			model = Haircut
+		}
+		model.split(vals, taints, outs, dst, &s)
 		tt := TxTaint{In: in, Fee: dst[len(dst)-1]}
-		if opts.Model == Poison && in > 0 {
+		if model == Poison && in > 0 {
 			tt.Absorbed = outVal + fee - in
 		}
 		for v := range tx.Msg.TxOut {
