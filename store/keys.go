@@ -20,6 +20,8 @@ const (
 	tName    = 'N' // address -> ID
 	tID      = 'I' // ID -> address
 	tJoin    = 'J' // per block: the address IDs its transactions cluster
+	tTag     = 'G' // address tags
+	tDefiner = 'K' // addresses with cluster-defining tags
 )
 
 // Address history entry directions. Spends sort before receipts of the same
