@@ -10,6 +10,7 @@ import (
 
 	"github.com/plumetrace/plume/chain"
 	"github.com/plumetrace/plume/store"
+	"github.com/plumetrace/plume/trace/heuristic"
 )
 
 // refClusters is an independent reference: a plain union-find with path
@@ -160,5 +161,39 @@ func TestClustersSkipCoinJoins(t *testing.T) {
 		if err != nil || c.Size != want {
 			t.Errorf("cluster of payee %d: %+v, %v; want size %d", n, c, err, want)
 		}
+	}
+}
+
+// TestChangeClustering joins a transaction's input with the output the
+// change rules name (a round payment's change), and the size guard
+// refuses the next such merge once the cluster would pass the limit.
+func TestChangeClustering(t *testing.T) {
+	ctx := context.Background()
+	b, genesis := newBuilder(t, chain.Regtest)
+	cb := coinbase("cb", pay(1, 10e8))
+	blocks := []*chain.Block{genesis, b.block(cb)}
+	tx1 := spend([]wire.OutPoint{outpoint(cb, 0)}, pay(5, 3e8), pay(6, 699876543))
+	tx2 := spend([]wire.OutPoint{outpoint(tx1, 1)}, pay(7, 2e8), pay(8, 499870000))
+	blocks = append(blocks, b.block(coinbase("b2", pay(2, 50e8)), tx1), b.block(coinbase("b3", pay(3, 50e8)), tx2))
+
+	var refused []store.RefusedMerge
+	db := openDB(t, t.TempDir(), store.Options{Params: chain.Regtest, ChangeRules: heuristic.RoundPayment,
+		MaxClusterSize: 2, OnRefused: func(r store.RefusedMerge) { refused = append(refused, r) }})
+	st := ingest(t, db, seq(blocks))
+	for n, want := range map[byte]int{1: 2, 6: 2, 5: 1, 7: 1, 8: 1} {
+		if c, err := db.Cluster(ctx, payee(n)); err != nil || c.Size != want {
+			t.Errorf("cluster of payee %d: %+v, %v; want size %d", n, c, err, want)
+		}
+	}
+	if st.Refused != 1 || len(refused) != 1 || refused[0].Change != 1 || refused[0].Size != 3 {
+		t.Errorf("refused %d: %+v", st.Refused, refused)
+	}
+	verify(t, db)
+
+	// Without change rules only common inputs join: all alone here.
+	plain := openDB(t, t.TempDir(), store.Options{Params: chain.Regtest})
+	ingest(t, plain, seq(blocks))
+	if c, _ := plain.Cluster(ctx, payee(1)); c.Size != 1 {
+		t.Errorf("without change rules payee 1's cluster has %d members", c.Size)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/btcsuite/btcd/wire"
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/plumetrace/plume/chain"
+	"github.com/plumetrace/plume/trace/heuristic"
 )
 
 // IngestStats counts what an Ingest call stored.
@@ -25,6 +26,7 @@ type IngestStats struct {
 	Unresolved int // inputs whose previous output could not be found
 	Skipped    int // blocks the store already held
 	CoinJoins  int // transactions left out of clustering as CoinJoins
+	Refused    int // change-based merges the cluster size guard refused
 	Tip        Tip
 	Elapsed    time.Duration
 }
@@ -253,6 +255,7 @@ func (in *ingester) connect(blk *chain.Block) error {
 			}
 		}
 		hash := &blk.TxHashes[i]
+		txFresh := in.nextID
 		in.outIDs = in.outIDs[:0]
 		for vout, out := range tx.TxOut {
 			aid, err := in.idFor(chain.AddressOf(out.PkScript), id.Out(uint32(vout)))
@@ -288,7 +291,7 @@ func (in *ingester) connect(blk *chain.Block) error {
 				in.db.utxo.add(wire.OutPoint{Hash: *hash, Index: uint32(vout)}, id.Out(uint32(vout)), out.Value, out.PkScript, in.outIDs[vout])
 			}
 		}
-		in.cluster(tx)
+		in.cluster(tx, id, txFresh)
 		in.stats.Txs++
 		in.stats.Inputs += len(in.prevs)
 		in.stats.Outputs += len(tx.TxOut)
@@ -306,9 +309,11 @@ func (in *ingester) connect(blk *chain.Block) error {
 
 // cluster joins the addresses that fund tx (common-input ownership), unless
 // tx has fewer than two of them or is a CoinJoin, where inputs have many
-// owners and joining them would collapse clusters. It runs with the
-// clustering locked.
-func (in *ingester) cluster(tx *wire.MsgTx) {
+// owners and joining them would collapse clusters. With Options.ChangeRules
+// it also joins them with the output the rules name as change, unless that
+// would make a cluster larger than Options.MaxClusterSize. fresh is the
+// first address ID tx assigned. It runs with the clustering locked.
+func (in *ingester) cluster(tx *wire.MsgTx, id chain.TxID, fresh AddrID) {
 	g := in.group[:0]
 	for k, p := range in.prevs {
 		if p.Resolved {
@@ -318,21 +323,77 @@ func (in *ingester) cluster(tx *wire.MsgTx) {
 	slices.Sort(g)
 	g = slices.Compact(g)
 	in.group = g
-	if len(g) < 2 {
+	rules := in.db.opts.ChangeRules
+	if len(g) == 0 || (len(g) < 2 && rules == 0) {
 		return
 	}
 	// The detectors read every input; an unresolved one is left to them
 	// as such, and they do not call such a transaction a CoinJoin.
-	if isCoinJoin(&chain.Tx{Msg: tx, Prevouts: in.prevs}) {
+	ctx := &chain.Tx{ID: id, Msg: tx, Prevouts: in.prevs}
+	if isCoinJoin(ctx) {
 		in.stats.CoinJoins++
 		return
 	}
 	c := &in.db.clusters
 	c.grow(in.nextID)
-	for _, id := range g[1:] {
-		c.union(uint32(g[0]), uint32(id))
+	if len(g) >= 2 {
+		for _, m := range g[1:] {
+			c.union(uint32(g[0]), uint32(m))
+		}
+		in.groups = append(in.groups, slices.Clone(g))
 	}
-	in.groups = append(in.groups, slices.Clone(g))
+	if rules == 0 {
+		return
+	}
+	ch, ok := rules.Any(ctx, &heuristic.Options{History: txHistory{id: id, tx: tx, ids: in.outIDs, fresh: fresh}})
+	if !ok {
+		return
+	}
+	change := uint32(in.outIDs[ch.Index])
+	ra, rb := c.find(uint32(g[0])), c.find(change)
+	if ra == rb {
+		return
+	}
+	if size := int(c.size[ra] + c.size[rb]); size > in.db.opts.MaxClusterSize {
+		in.stats.Refused++
+		if f := in.db.opts.OnRefused; f != nil {
+			f(RefusedMerge{Tx: id, Change: ch.Index, Size: size})
+		}
+		return
+	}
+	c.union(uint32(g[0]), change)
+	pair := []AddrID{g[0], AddrID(change)}
+	slices.Sort(pair)
+	in.groups = append(in.groups, pair)
+}
+
+// RefusedMerge is a change-based merge the cluster size guard refused.
+type RefusedMerge struct {
+	Tx     chain.TxID
+	Change int // the output the rules named as change
+	Size   int // the size the merged cluster would have had
+}
+
+// txHistory answers the one-time change rules at ingest: an output's
+// address is new if tx assigned its ID. For an older address it answers
+// an earlier transaction, not necessarily the first one.
+type txHistory struct {
+	id    chain.TxID
+	tx    *wire.MsgTx
+	ids   []AddrID
+	fresh AddrID
+}
+
+func (h txHistory) FirstSeen(a chain.Address) (chain.TxID, bool) {
+	for v, o := range h.tx.TxOut {
+		if chain.AddressOf(o.PkScript) == a {
+			if h.ids[v] >= h.fresh {
+				return h.id, true
+			}
+			return h.id - 1, true
+		}
+	}
+	return 0, false
 }
 
 // resolve finds the output op that input ip spends: from the cache, else

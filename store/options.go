@@ -6,6 +6,7 @@ import (
 
 	"github.com/btcsuite/btcd/wire"
 	"github.com/plumetrace/plume/chain"
+	"github.com/plumetrace/plume/trace/heuristic"
 )
 
 // Options configure a DB. The zero value is a working configuration for
@@ -33,6 +34,20 @@ type Options struct {
 	// hold (an ingest that starts above genesis). Without one such inputs
 	// are stored as unresolved; DB.Resolve can fix them later.
 	Resolver Resolver
+	// ChangeRules, when not zero, also clusters each transaction's inputs
+	// with the output these trace/heuristic change rules agree is the
+	// change (Rule.Any). Only rules that need no later transaction work
+	// at ingest: AddressReuse, ScriptType, OptimalChange, RoundPayment,
+	// OneTime, OneTimeGraphSense; the others are ignored. Change
+	// heuristics err, and one wrong merge joins two owners: see
+	// MaxClusterSize.
+	ChangeRules heuristic.Rule
+	// MaxClusterSize refuses a change-based merge that would make a
+	// cluster larger than this, the guard against the super-clusters that
+	// swallow millions of addresses. 0 means 10,000. Refused merges are
+	// counted in IngestStats.Refused and told to OnRefused.
+	MaxClusterSize int
+	OnRefused      func(RefusedMerge)
 	// Logger receives Badger's warnings and errors; nil discards them.
 	Logger *slog.Logger
 }
@@ -52,6 +67,11 @@ func (o Options) withDefaults() Options {
 	}
 	if o.UTXOCacheBytes <= 0 {
 		o.UTXOCacheBytes = 1 << 30
+	}
+	o.ChangeRules &= heuristic.AddressReuse | heuristic.ScriptType | heuristic.OptimalChange |
+		heuristic.RoundPayment | heuristic.OneTime | heuristic.OneTimeGraphSense
+	if o.MaxClusterSize <= 0 {
+		o.MaxClusterSize = 10_000
 	}
 	if o.AddrCacheBytes <= 0 {
 		o.AddrCacheBytes = 256 << 20
