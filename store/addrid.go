@@ -106,22 +106,36 @@ func (c *addrCache) maybeRotate() {
 
 func (c *addrCache) reset() { c.old, c.cur = nil, make(map[chain.Address]AddrID) }
 
-// addrID returns a's ID as of the snapshot.
+// addrID returns a's ID as of the snapshot. It is a point read rather than
+// an iterator seek: most calls come from ingest asking about an address
+// that is new, and Badger answers "absent" from its bloom filters, where a
+// seek visits every table.
 func (s *Snapshot) addrID(a chain.Address) (AddrID, error) {
+	if !s.db.acquire() {
+		return 0, ErrClosed
+	}
+	defer s.db.release()
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return 0, ErrClosed
+	}
+	var kb [34]byte
+	item, err := s.txn.Get(nameKey(kb[:0], a))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, fmt.Errorf("%w: address %v", ErrNotFound, a)
+	}
+	if err != nil {
+		return 0, err
+	}
 	var id AddrID
-	err := s.use(func(it *badger.Iterator) error {
-		key := nameKey(nil, a)
-		it.Seek(key)
-		if !it.Valid() || string(it.Item().Key()) != string(key) {
-			return fmt.Errorf("%w: address %v", ErrNotFound, a)
+	err = item.Value(func(v []byte) error {
+		if len(v) != 8 {
+			return corrupt(item.Key(), errRecord)
 		}
-		return it.Item().Value(func(v []byte) error {
-			if len(v) != 8 {
-				return corrupt(key, errRecord)
-			}
-			id = AddrID(binary.BigEndian.Uint64(v))
-			return nil
-		})
+		id = AddrID(binary.BigEndian.Uint64(v))
+		return nil
 	})
 	if err == nil && id >= s.nextID {
 		err = fmt.Errorf("%w: address %v", ErrNotFound, a)
