@@ -98,6 +98,10 @@
 //	                                                   appeared at (0 when unknown)
 //	join   'J' height(4)                               uvarint group count, then per group a uvarint size and
 //	                                                   its AddrIDs ascending as uvarint deltas
+//	tag    'G' kind(1) hash(20|32) digest(8)           the tag as JSON; digest of label, source and pack
+//	defin  'K' kind(1) hash(20|32)                     empty: the address carries a cluster-defining tag
+//	cache  'C' 't' | 'h' | 'a' ...                     what a remote source returned (see cache.go), apart
+//	                                                   from the chain data: the 'C' table alone
 //
 // A transaction's spends follow its record in the 'T' table, so one seek
 // reads a transaction with the spender of every output: the step a forward
