@@ -58,6 +58,10 @@ type Options struct {
 	// CoinJoins says what to do at a transaction trace/heuristic detects
 	// as a CoinJoin: follow on (the default), or stop there.
 	CoinJoins CoinJoinPolicy
+	// PreferRemainder, forward, follows only the remainder of a peel step
+	// (heuristic.Peel), not its payment, unless the payment is a seed:
+	// the trail of a peel chain without its payees (see PeelChains).
+	PreferRemainder bool
 	// Params formats the flow's addresses; nil means chain.Mainnet.
 	Params *chain.Params
 	// Workers reads a hop's transactions concurrently; 0 means GOMAXPROCS.
@@ -88,7 +92,7 @@ type Result struct {
 	// Truncated is true when MaxTxs ended the trace early.
 	Truncated bool
 	// Stopped counts links not followed because of MinValue, Stop, the
-	// time window or MaxHops.
+	// time window, MaxHops or PreferRemainder.
 	Stopped int
 	// Outside counts links to transactions the source does not hold (a
 	// spender outside an in-memory flow, say).
@@ -301,6 +305,7 @@ func (t *tracer) expand(txs []*chain.Tx, level []link, idxs []int32, hop int) (n
 	if opts.MaxTxs > 0 {
 		budget = max(0, opts.MaxTxs-len(t.members))
 	}
+	skip := -1 // the output PreferRemainder leaves, in the tx being expanded
 	follow := func(from int32, tx *chain.Tx, id chain.TxID, at int32, value int64, index int, viaSeed bool) {
 		r.Edges++
 		seed, isSeedTx := int32(0), false
@@ -312,7 +317,7 @@ func (t *tracer) expand(txs []*chain.Tx, level []link, idxs []int32, hop int) (n
 				return
 			}
 		}
-		if limited || value < opts.MinValue || (opts.Stop != nil && opts.Stop(tx, index)) {
+		if limited || value < opts.MinValue || (index == skip && !viaSeed) || (opts.Stop != nil && opts.Stop(tx, index)) {
 			r.Stopped++
 			return
 		}
@@ -366,6 +371,7 @@ func (t *tracer) expand(txs []*chain.Tx, level []link, idxs []int32, hop int) (n
 			return nil, fmt.Errorf("trace: transaction %v: the source does not report spenders, which a forward trace needs", tx.Hash)
 		}
 		holdsSeeds := t.seedTx[tx.ID]
+		skip = peelPayment(opts, tx)
 		for vout, o := range tx.Msg.TxOut {
 			r.Edges++ // tx -> output
 			seed := holdsSeeds && t.isSeed[tx.ID.Out(uint32(vout))]
