@@ -7,6 +7,7 @@
 //	go run ./examples/genesis -seed 0437cd7f8525ceed2324359c2d0ba26006d92d856a9c20fa0241106ee5a597c9:0
 //	go run ./examples/genesis -json                 # one JSON document
 //	go run ./examples/genesis -model haircut        # how much of each output is stolen
+//	go run ./examples/genesis -model haircut -report case.html   # an HTML case report too
 //
 // The default seed, 12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S, received the
 // block-9 coinbase, paid Hal Finney 10 BTC in block 170 (the first
@@ -22,12 +23,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 
 	"github.com/plumetrace/plume/chain"
 	"github.com/plumetrace/plume/internal/btcdata"
 	"github.com/plumetrace/plume/source/blkfile"
 	"github.com/plumetrace/plume/store"
 	"github.com/plumetrace/plume/trace"
+	casereport "github.com/plumetrace/plume/trace/report"
 )
 
 // defaultSeed is the address that received the block-9 coinbase.
@@ -58,6 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print one JSON document instead of a table")
 	hops := fs.Int("hops", 0, "follow at most this many hops (0: no limit)")
 	modelName := fs.String("model", "", "taint model: poison, haircut, fifo, lifo or tiho (default: none)")
+	reportFile := fs.String("report", "", "also write an HTML case report to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -123,6 +127,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	if *reportFile != "" {
+		tip, _ := db.Tip()
+		if err := writeHTMLReport(*reportFile, res, taint, casereport.Options{Tip: casereport.Tip(tip)}, stderr); err != nil {
+			return err
+		}
+	}
 	rep, err := newReport(ctx, snap, res, taint, seeds)
 	if err != nil {
 		return err
@@ -131,4 +141,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return rep.writeJSON(stdout)
 	}
 	return rep.writeTable(stdout)
+}
+
+// writeHTMLReport writes the case report to path and says where on w
+// (stderr: stdout carries the table or the JSON).
+func writeHTMLReport(path string, res *trace.Result, taint *trace.Taint, opts casereport.Options, w io.Writer) error {
+	rep, err := casereport.New(res, taint, opts)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := casereport.WriteHTML(f, rep); err != nil {
+		f.Close()
+		os.Remove(path) // not half a report
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	fmt.Fprintf(w, "report written to %s\n", path)
+	return nil
 }

@@ -157,3 +157,36 @@ func TestTaintJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLReport runs the example with -report: it writes the HTML case
+// report, says where on stderr, and leaves stdout as it was.
+func TestHTMLReport(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "case.html")
+	var out, errs bytes.Buffer
+	if err := run(context.Background(), []string{"-model", "haircut", "-report", path}, &out, &errs); err != nil {
+		t.Fatalf("%v\n%s", err, errs.String())
+	}
+	if !strings.Contains(errs.String(), "report written to "+path) {
+		t.Errorf("stderr %q does not say where the report is", errs.String())
+	}
+	want, err := os.ReadFile(filepath.Join("testdata", "haircut.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out.Bytes(), want) {
+		t.Error("-report changed the table on stdout")
+	}
+	page, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"<h2>Summary</h2>", "Stolen (put in by the seeds)", "50.00000000", "Held in unspent outputs",
+		defaultSeed, "f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16", "block 14131", `id="plume-graph"`} {
+		if !bytes.Contains(page, []byte(s)) {
+			t.Errorf("the report lacks %q", s)
+		}
+	}
+	if err := run(context.Background(), []string{"-report", filepath.Join(t.TempDir(), "no", "such", "dir.html")}, &bytes.Buffer{}, &bytes.Buffer{}); err == nil {
+		t.Error("-report into a missing directory did not fail")
+	}
+}
