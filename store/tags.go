@@ -83,36 +83,12 @@ func (db *DB) Tags(ctx context.Context, a chain.Address) ([]Tag, error) {
 		return nil, ErrClosed
 	}
 	defer db.release()
-	var tags []Tag
-	var definers []chain.Address
-	err := db.bdb.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true})
-		defer it.Close()
-		prefix := a.AppendKey([]byte{tTag})
-		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
-			var t Tag
-			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &t) }); err != nil {
-				return corrupt(it.Item().Key(), err)
-			}
-			t.Address = a
-			tags = append(tags, t)
-		}
-		for it.Seek([]byte{tDefiner}); it.ValidForPrefix([]byte{tDefiner}); it.Next() {
-			d, _, err := chain.AddressFromKey(it.Item().Key()[1:])
-			if err != nil {
-				return corrupt(it.Item().Key(), err)
-			}
-			if d != a {
-				definers = append(definers, d)
-			}
-		}
-		return nil
-	})
+	tags, definers, err := db.ownTags(a, true)
 	if err != nil {
 		return nil, err
 	}
 	if len(definers) > 0 {
-		inherited, err := db.clusterTags(ctx, a, definers)
+		inherited, err := db.clusterTags(a, definers)
 		if err != nil {
 			return nil, err
 		}
@@ -130,9 +106,41 @@ func (db *DB) Tags(ctx context.Context, a chain.Address) ([]Tag, error) {
 	return tags, nil
 }
 
+// ownTags reads a's own tags and, if asked, every other address carrying
+// a cluster-defining tag.
+func (db *DB) ownTags(a chain.Address, withDefiners bool) (tags []Tag, definers []chain.Address, err error) {
+	err = db.bdb.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true})
+		defer it.Close()
+		prefix := a.AppendKey([]byte{tTag})
+		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+			var t Tag
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &t) }); err != nil {
+				return corrupt(it.Item().Key(), err)
+			}
+			t.Address = a
+			tags = append(tags, t)
+		}
+		if !withDefiners {
+			return nil
+		}
+		for it.Seek([]byte{tDefiner}); it.ValidForPrefix([]byte{tDefiner}); it.Next() {
+			d, _, err := chain.AddressFromKey(it.Item().Key()[1:])
+			if err != nil {
+				return corrupt(it.Item().Key(), err)
+			}
+			if d != a {
+				definers = append(definers, d)
+			}
+		}
+		return nil
+	})
+	return tags, definers, err
+}
+
 // clusterTags returns the cluster-defining tags of the definers that share
 // a's cluster.
-func (db *DB) clusterTags(ctx context.Context, a chain.Address, definers []chain.Address) ([]Tag, error) {
+func (db *DB) clusterTags(a chain.Address, definers []chain.Address) ([]Tag, error) {
 	s := db.Snapshot()
 	defer s.Close()
 	id, err := s.addrID(a)
@@ -157,12 +165,12 @@ func (db *DB) clusterTags(ctx context.Context, a chain.Address, definers []chain
 	c.mu.RUnlock()
 	var tags []Tag
 	for _, d := range same {
-		own, err := db.Tags(ctx, d)
+		own, _, err := db.ownTags(d, false)
 		if err != nil {
 			return nil, err
 		}
 		for _, t := range own {
-			if t.ClusterDefiner && !t.Inherited {
+			if t.ClusterDefiner {
 				t.Inherited = true
 				tags = append(tags, t)
 			}
@@ -180,3 +188,105 @@ func (db *DB) Label(ctx context.Context, a chain.Address) (string, bool) {
 	}
 	return tags[0].Label, true
 }
+
+// Labels answers many label lookups fast: it reads every tag once and
+// finds the cluster of each cluster definer once, so a lookup costs one
+// address-ID read and a union-find walk. It reflects the tags and the
+// clustering when it was made; make a new one after ingesting or tagging
+// more. Close it when done.
+type Labels struct {
+	db     *DB
+	snap   *Snapshot
+	own    map[chain.Address]Tag
+	byRoot map[uint32]Tag
+}
+
+// Labels returns a lookup of every address's best tag, its own or its
+// cluster's.
+func (db *DB) Labels(ctx context.Context) (*Labels, error) {
+	if err := db.clustersLoaded(); err != nil {
+		return nil, err
+	}
+	l := &Labels{db: db, own: map[chain.Address]Tag{}, byRoot: map[uint32]Tag{}}
+	if !db.acquire() {
+		return nil, ErrClosed
+	}
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tTag}, PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			k := it.Item().Key()
+			a, _, err := chain.AddressFromKey(k[1:])
+			if err != nil {
+				return corrupt(k, err)
+			}
+			var t Tag
+			if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &t) }); err != nil {
+				return corrupt(k, err)
+			}
+			t.Address = a
+			if best, ok := l.own[a]; !ok || t.Confidence > best.Confidence {
+				l.own[a] = t
+			}
+		}
+		return nil
+	})
+	db.release()
+	if err != nil {
+		return nil, err
+	}
+	l.snap = db.Snapshot()
+	c := &db.clusters
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for a, t := range l.own {
+		if !t.ClusterDefiner {
+			continue
+		}
+		id, err := l.snap.addrID(a)
+		if err != nil || int(id) >= len(c.parent) {
+			continue
+		}
+		r := c.find(uint32(id))
+		if best, ok := l.byRoot[r]; !ok || t.Confidence > best.Confidence {
+			t.Inherited = true
+			l.byRoot[r] = t
+		}
+	}
+	return l, nil
+}
+
+// Tag returns a's best tag: its own, else its cluster's (Inherited).
+func (l *Labels) Tag(a chain.Address) (Tag, bool) {
+	if t, ok := l.own[a]; ok {
+		return t, true
+	}
+	if len(l.byRoot) == 0 {
+		return Tag{}, false
+	}
+	id, err := l.snap.addrID(a)
+	if err != nil {
+		return Tag{}, false
+	}
+	c := &l.db.clusters
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if int(id) >= len(c.parent) {
+		return Tag{}, false
+	}
+	t, ok := l.byRoot[c.find(uint32(id))]
+	return t, ok
+}
+
+// Label returns the label of a's best tag, for trace.ExitsFrom and
+// trace.StopAt.
+func (l *Labels) Label(a chain.Address) (string, bool) {
+	t, ok := l.Tag(a)
+	return t.Label, ok
+}
+
+// Close releases the snapshot the lookup reads address IDs from.
+func (l *Labels) Close() error { return l.snap.Close() }

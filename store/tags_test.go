@@ -48,7 +48,10 @@ func TestTags(t *testing.T) {
 	}
 	tags = append(tags,
 		store.Tag{Address: members[0], Label: "early miner", Category: "miner", Confidence: 50, ClusterDefiner: true, Pack: "test"},
-		store.Tag{Address: members[2], Label: "named by hand", Confidence: 90, Pack: "test"})
+		store.Tag{Address: members[2], Label: "named by hand", Confidence: 90, Pack: "test"},
+		// A second definer in the same cluster: each inherits the other's
+		// tag, once.
+		store.Tag{Address: members[1], Label: "same miner", Category: "miner", Confidence: 40, ClusterDefiner: true, Pack: "test"})
 	if err := db.AddTags(ctx, tags); err != nil {
 		t.Fatal(err)
 	}
@@ -62,14 +65,30 @@ func TestTags(t *testing.T) {
 		t.Errorf("Tags(thief) = %+v, %v", got, err)
 	}
 	got, err = db.Tags(ctx, members[2])
-	if err != nil || len(got) != 2 || got[0].Label != "named by hand" || got[1].Label != "early miner" || !got[1].Inherited {
-		t.Errorf("Tags(member 2) = %+v, %v; want its own tag, then the cluster's", got, err)
+	if err != nil || len(got) != 3 || got[0].Label != "named by hand" || got[1].Label != "early miner" || !got[1].Inherited || got[2].Label != "same miner" {
+		t.Errorf("Tags(member 2) = %+v, %v; want its own tag, then the cluster's two", got, err)
 	}
-	if got, _ := db.Tags(ctx, members[1]); len(got) != 1 || !got[0].Inherited {
-		t.Errorf("Tags(member 1) = %+v, want the cluster's tag", got)
+	if got, _ := db.Tags(ctx, members[1]); len(got) != 2 || got[0].Label != "same miner" || got[0].Inherited || got[1].Label != "early miner" || !got[1].Inherited {
+		t.Errorf("Tags(member 1) = %+v, want its own, then the other definer's", got)
 	}
-	if l, ok := db.Label(ctx, members[1]); !ok || l != "early miner" {
-		t.Errorf("Label(member 1) = %q, %v", l, ok)
+	if l, ok := db.Label(ctx, members[0]); !ok || l != "early miner" {
+		t.Errorf("Label(member 0) = %q, %v", l, ok)
+	}
+	labels, err := db.Labels(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer labels.Close()
+	for _, c := range []struct {
+		a    chain.Address
+		want string
+	}{{thief, "Zaif hack 2018"}, {members[0], "early miner"}, {members[1], "same miner"}, {members[2], "named by hand"}} {
+		if l, ok := labels.Label(c.a); !ok || l != c.want {
+			t.Errorf("Labels.Label(%v) = %q, %v; want %q", c.a, l, ok, c.want)
+		}
+	}
+	if tg, ok := labels.Tag(mustAddr(t, "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S")); ok {
+		t.Errorf("Labels.Tag of an untagged address: %+v", tg)
 	}
 	if got, _ := db.Tags(ctx, mustAddr(t, "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S")); len(got) != 0 {
 		t.Errorf("an untagged address has tags %+v", got)

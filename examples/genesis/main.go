@@ -17,16 +17,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 
 	"github.com/plumetrace/plume/chain"
 	"github.com/plumetrace/plume/internal/btcdata"
+	"github.com/plumetrace/plume/internal/cmdmain"
 	"github.com/plumetrace/plume/source/blkfile"
 	"github.com/plumetrace/plume/store"
 	"github.com/plumetrace/plume/trace"
@@ -36,26 +35,12 @@ import (
 // defaultSeed is the address that received the block-9 coinbase.
 const defaultSeed = "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S"
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "genesis:", err)
-		}
-		os.Exit(1)
-	}
-}
-
-type seedFlags []string
-
-func (s *seedFlags) String() string     { return fmt.Sprint(*s) }
-func (s *seedFlags) Set(v string) error { *s = append(*s, v); return nil }
+func main() { cmdmain.Run("genesis", run) }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("genesis", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var seeds seedFlags
+	var seeds cmdmain.Strings
 	fs.Var(&seeds, "seed", "an address, txid or txid:vout to follow (repeatable; default "+defaultSeed+")")
 	blocks := fs.String("blocks", "", "a Bitcoin Core blocks directory or record file (default: blocks 0..14131 from the btcd module)")
 	asJSON := fs.Bool("json", false, "print one JSON document instead of a table")
@@ -69,7 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("unexpected arguments %q (seeds go in -seed flags)", fs.Args())
 	}
 	if len(seeds) == 0 {
-		seeds = seedFlags{defaultSeed}
+		seeds = cmdmain.Strings{defaultSeed}
 	}
 	params := chain.Mainnet
 	var model *trace.Model
