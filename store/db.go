@@ -49,6 +49,10 @@ type DB struct {
 	ops    int
 	closed bool
 	snaps  map[*Snapshot]struct{}
+
+	// caseMu serialises writers of saved cases (cases.go), which read a
+	// header before they replace it.
+	caseMu sync.Mutex
 }
 
 func (db *DB) acquire() bool {

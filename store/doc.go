@@ -102,6 +102,8 @@
 //	defin  'K' kind(1) hash(20|32)                     empty: the address carries a cluster-defining tag
 //	cache  'C' 't' | 'h' | 'a' ...                     what a remote source returned (see cache.go), apart
 //	                                                   from the chain data: the 'C' table alone
+//	case   'S' name 0x00                               generation (8), chunks (4), length (8), SHA-256 (32)
+//	chunk  'S' name 0x01 generation(8) chunk(4)        up to 1 MiB of a saved case's document (see cases.go)
 //
 // A transaction's spends follow its record in the 'T' table, so one seek
 // reads a transaction with the spender of every output: the step a forward

@@ -27,8 +27,12 @@ type IngestStats struct {
 	Skipped    int // blocks the store already held
 	CoinJoins  int // transactions left out of clustering as CoinJoins
 	Refused    int // change-based merges the cluster size guard refused
-	Tip        Tip
-	Elapsed    time.Duration
+	// Tip is the durable tip: the last block flushed. Height is the last
+	// block read, which progress reports show; it is durable once Tip
+	// reaches it.
+	Tip     Tip
+	Height  int32
+	Elapsed time.Duration
 }
 
 // Ingest stores a stream of blocks in chain order. Each block must extend
@@ -163,6 +167,7 @@ func (in *ingester) run(blocks iter.Seq2[*chain.Block, error], progress func(Ing
 		if err := in.block(blk); err != nil {
 			return &BlockError{Height: blk.Height, Hash: blk.Hash, Err: err}
 		}
+		in.stats.Height = blk.Height
 		if progress != nil {
 			progress(in.stats)
 		}

@@ -22,6 +22,7 @@ const (
 	tJoin    = 'J' // per block: the address IDs its transactions cluster
 	tTag     = 'G' // address tags
 	tDefiner = 'K' // addresses with cluster-defining tags
+	tCase    = 'S' // saved cases, by name
 )
 
 // Address history entry directions. Spends sort before receipts of the same

@@ -1,6 +1,9 @@
 package trace
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/plumetrace/plume/chain"
 	"github.com/plumetrace/plume/trace/heuristic"
 )
@@ -41,4 +44,14 @@ const CoinJoinLabel = "CoinJoin"
 func isCoinJoin(tx *chain.Tx) bool {
 	_, ok := heuristic.CoinJoin(tx)
 	return ok
+}
+
+// ParseCoinJoinPolicy reads a policy's name: ignore, stop or haircut.
+func ParseCoinJoinPolicy(s string) (CoinJoinPolicy, error) {
+	for _, p := range []CoinJoinPolicy{CoinJoinIgnore, CoinJoinStop, CoinJoinHaircut} {
+		if strings.EqualFold(s, p.String()) {
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("trace: unknown CoinJoin policy %q (ignore, stop, haircut)", s)
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/plumetrace/plume/chain"
+	"github.com/plumetrace/plume/internal/cmdmain"
 	"github.com/plumetrace/plume/internal/sim"
 	"github.com/plumetrace/plume/source/blkfile"
 	"github.com/plumetrace/plume/store"
@@ -31,10 +32,10 @@ type caseData struct {
 // investigate does what an investigator would: get the chain, index it,
 // load the known tags, trace, find where the coins left, and weigh them.
 func investigate(ctx context.Context, c *config, stderr io.Writer) (*caseData, error) {
-	p := newProgress(c.progress, stderr)
+	p := cmdmain.NewProgress(c.progress, stderr)
 	simRes, err := sim.Run(ctx, sim.Options{Seed: c.simSeed, Scale: c.scale, Dir: filepath.Join(c.data, fmt.Sprintf("sim-%d-%g", c.simSeed, c.scale)),
-		Progress: func(pr sim.Progress) { p.step("simulating blocks", int64(pr.Height), int64(pr.Total)) }})
-	p.done()
+		Progress: func(pr sim.Progress) { p.Step("simulating blocks", int64(pr.Height), int64(pr.Total)) }})
+	p.Done()
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +82,7 @@ func investigate(ctx context.Context, c *config, stderr io.Writer) (*caseData, e
 		return nil, err
 	}
 	defer labels.Close()
-	cs.deposits, err = trace.DepositAddresses(ctx, snap, wide.Flow, trace.DepositOptions{Clusters: trace.ClusterFunc(clusterOf(db))})
+	cs.deposits, err = trace.DepositAddresses(ctx, snap, wide.Flow, trace.DepositOptions{Clusters: cmdmain.Clusters(db)})
 	if err != nil {
 		return nil, err
 	}
@@ -102,25 +103,17 @@ func investigate(ctx context.Context, c *config, stderr io.Writer) (*caseData, e
 }
 
 // ingest reads the simulated blocks directory into the store.
-func ingest(ctx context.Context, db *store.DB, s *sim.Result, p *progress) error {
+func ingest(ctx context.Context, db *store.DB, s *sim.Result, p *cmdmain.Progress) error {
 	r, err := blkfile.Open(ctx, s.BlocksDir, blkfile.Options{Params: s.Params})
 	if err != nil {
 		return err
 	}
 	defer r.Close()
 	_, err = db.Ingest(ctx, r.Blocks(ctx, 0), func(st store.IngestStats) {
-		p.step("indexing blocks", int64(st.Tip.Height), int64(s.Tip))
+		p.Step("indexing blocks", int64(st.Height), int64(s.Tip))
 	})
-	p.done()
+	p.Done()
 	return err
-}
-
-// clusterOf adapts the store's clusters to trace.Clusters.
-func clusterOf(db *store.DB) func(ctx context.Context, a chain.Address) (uint64, int, error) {
-	return func(ctx context.Context, a chain.Address) (uint64, int, error) {
-		c, err := db.Cluster(ctx, a)
-		return uint64(c.ID), c.Size, err
-	}
 }
 
 // knownTags are the tags an investigator starts with: the exchanges' and

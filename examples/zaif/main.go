@@ -82,7 +82,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if c.chart == "" {
 		c.chart = filepath.Join(c.data, "zaif-timeline.png")
 	}
-	c.progress = !c.forceQuiet && isTerminal(stderr)
+	c.progress = !c.forceQuiet && cmdmain.IsTerminal(stderr)
 	return c, nil
 }
 

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/plumetrace/plume/store"
+)
+
+func newCase(a *app) *cobra.Command {
+	cmd := &cobra.Command{Use: "case", Short: "List, show and delete saved cases", Args: cobra.NoArgs}
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the saved cases",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := a.open(false, store.Options{})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			names, err := db.Cases(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if a.json {
+				return a.printJSON(map[string]any{"cases": append([]string{}, names...)})
+			}
+			for _, n := range names {
+				a.printf("%s\n", n)
+			}
+			return nil
+		},
+	}
+	show := &cobra.Command{
+		Use:   "show NAME",
+		Short: "Summarise a saved case: its trace, and where the stolen value is",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.withCase(cmd.Context(), args[0], func(_ *store.DB, inv *investigation) error { return a.showCase(inv) })
+		},
+	}
+	del := &cobra.Command{
+		Use:   "delete NAME",
+		Short: "Delete a saved case",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			db, err := a.open(false, store.Options{})
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			if _, err := loadCase(cmd.Context(), db, args[0]); err != nil {
+				return err
+			}
+			return db.DeleteCase(cmd.Context(), args[0])
+		},
+	}
+	cmd.AddCommand(list, show, del)
+	return cmd
+}
+
+// withCase opens the store, restores the case called name from it, and
+// calls f while both are open.
+func (a *app) withCase(ctx context.Context, name string, f func(*store.DB, *investigation) error) error {
+	db, err := a.open(false, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	doc, err := loadCase(ctx, db, name)
+	if err != nil {
+		return err
+	}
+	snap := db.Snapshot()
+	defer snap.Close()
+	inv, err := doc.open(ctx, snap, db.Params())
+	if err != nil {
+		return err
+	}
+	return f(db, inv)
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/btcsuite/btcd/wire"
+
+	"github.com/plumetrace/plume/chain"
+	"github.com/plumetrace/plume/internal/btcdtest"
+	"github.com/plumetrace/plume/trace"
+)
+
+// TestNode syncs from a real btcd node with `ingest rpc`, traces a coin,
+// and watches it with `watch`: spending it gives the mempool alert as a
+// JSON line, mining it the confirmation; an interrupt ends the watch with
+// exit 0.
+func TestNode(t *testing.T) {
+	node := btcdtest.Start(t, btcdtest.Options{ChangeKind: chain.KindP2PKH})
+	node.Generate(150)
+	theft := node.Spend(wire.NewTxOut(5e8, node.Key.Script(chain.KindP2PKH)))
+	node.Generate(1)
+	data := t.TempDir()
+	rpcFlags := []string{"--rpc", node.URL, "--rpc-user", node.User, "--rpc-pass", node.Pass}
+	global := []string{"--data", data, "--network", "regtest"}
+
+	var synced struct {
+		TipHeight int32 `json:"tip_height"`
+		Blocks    int
+		Txs       int
+	}
+	okJSON(t, &synced, append(append(global, "ingest", "rpc"), rpcFlags...)...)
+	if synced.TipHeight != 151 || synced.Blocks != 152 || synced.Txs != 153 {
+		t.Fatalf("ingest rpc: %+v, want tip 151, 152 blocks, 153 txs", synced)
+	}
+	var s caseSummary
+	okJSON(t, &s, append(global, "trace", "--case", "theft", "--seed", theft.TxHash().String()+":0", "--model", "haircut")...)
+	if s.Txs != 1 || s.Taint == nil || s.Taint.Totals.Held != 5e8 {
+		t.Fatalf("trace: %+v", s)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append(append(global, "watch", "--case", "theft", "--poll", "50ms"), rpcFlags...), pw, io.Discard)
+		pw.Close()
+	}()
+	lines := make(chan trace.Alert)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			var a trace.Alert
+			if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+				t.Errorf("not a JSON alert: %q", sc.Text())
+				continue
+			}
+			lines <- a
+		}
+		close(lines)
+	}()
+	time.Sleep(300 * time.Millisecond) // the watch's first look at the mempool
+	spend := node.SpendCoins(node.Coins(theft)[:1], wire.NewTxOut(4e8, btcdtest.TestKey(60).Script(chain.KindP2PKH)))
+	for _, want := range []trace.AlertKind{trace.SpentUnconfirmed, trace.Confirmed} {
+		select {
+		case a := <-lines:
+			if a.Kind != want || a.TxID != spend.TxHash().String() || a.Taint != 5e8 {
+				t.Fatalf("alert %+v, want %s of %v", a, want, spend.TxHash())
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatalf("no %s alert", want)
+		}
+		if want == trace.SpentUnconfirmed {
+			node.Generate(1)
+		}
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("interrupted watch: exit %d", code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the watch did not stop")
+	}
+	// Run again, ingest resumes at the store's tip: only the block that
+	// confirmed the spend is new.
+	okJSON(t, &synced, append(append(global, "ingest", "rpc"), rpcFlags...)...)
+	if synced.TipHeight != 152 || synced.Blocks != 1 || synced.Txs != 2 {
+		t.Errorf("second ingest rpc: %+v, want tip 152, 1 block, 2 txs", synced)
+	}
+}
