@@ -14,7 +14,6 @@ import (
 
 	"github.com/plumetrace/plume/chain"
 	"github.com/plumetrace/plume/internal/btcdata"
-	"github.com/plumetrace/plume/source/blkfile"
 	"github.com/plumetrace/plume/trace"
 )
 
@@ -22,20 +21,11 @@ import (
 // remote source, shared by the cache tests, which only read it.
 var cacheRemote = sync.OnceValues(func() (*DB, error) {
 	ctx := context.Background()
-	path, err := btcdata.Path(btcdata.Blocks0To14131)
-	if err != nil {
-		return nil, err
-	}
-	r, err := blkfile.Open(ctx, path, blkfile.Options{})
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
 	db, err := Open("", Options{InMemory: true})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.Ingest(ctx, r.Blocks(ctx, 0), nil); err != nil {
+	if _, err := db.Ingest(ctx, btcdata.Blocks2009(ctx), nil); err != nil {
 		return nil, err
 	}
 	return db, nil

@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/plumetrace/plume/chain"
 	"github.com/plumetrace/plume/internal/btcdata"
@@ -114,7 +113,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *reportFile != "" {
 		tip, _ := db.Tip()
-		if err := writeHTMLReport(*reportFile, res, taint, casereport.Options{Tip: casereport.Tip(tip)}, stderr); err != nil {
+		if err := cmdmain.WriteHTMLReport(*reportFile, res, taint, casereport.Options{Tip: casereport.Tip(tip)}, stderr); err != nil {
 			return err
 		}
 	}
@@ -126,30 +125,4 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return rep.writeJSON(stdout)
 	}
 	return rep.writeTable(stdout)
-}
-
-// writeHTMLReport writes the case report to path and says where on w
-// (stderr: stdout carries the table or the JSON).
-func writeHTMLReport(path string, res *trace.Result, taint *trace.Taint, opts casereport.Options, w io.Writer) error {
-	rep, err := casereport.New(res, taint, opts)
-	if err != nil {
-		return err
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := casereport.WriteHTML(f, rep); err != nil {
-		f.Close()
-		os.Remove(path) // not half a report
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
-	}
-	fmt.Fprintf(w, "report written to %s\n", path)
-	return nil
 }

@@ -36,13 +36,27 @@ var (
 func Binary(t testing.TB) string {
 	t.Helper()
 	if _, err := exec.LookPath("go"); err != nil {
-		t.Skipf("btcdtest: the go command is not on PATH, so btcd cannot be built for this test: %v", err)
+		Unavailable(t, "btcdtest: the go command is not on PATH, so btcd cannot be built for this test: %v", err)
 	}
 	buildOnce.Do(func() { buildPath, buildErr = build() })
 	if buildErr != nil {
 		t.Fatal(buildErr)
 	}
 	return buildPath
+}
+
+// MandatoryEnv, set to 1, makes the node tests fail where they would skip
+// (.ci/run sets it): a CI machine that cannot run them is broken.
+const MandatoryEnv = "PLUME_NODE_TESTS"
+
+// Unavailable skips the test, saying why, or fails it when MandatoryEnv
+// is 1.
+func Unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv(MandatoryEnv) == "1" {
+		t.Fatalf(format+" ("+MandatoryEnv+"=1 makes this a failure)", args...)
+	}
+	t.Skipf(format, args...)
 }
 
 func build() (string, error) {

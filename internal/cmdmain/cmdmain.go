@@ -8,7 +8,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
+
+	"github.com/plumetrace/plume/trace"
+	"github.com/plumetrace/plume/trace/report"
 )
 
 // Run calls run with the process's arguments and standard streams and a
@@ -34,3 +38,30 @@ var _ flag.Value = (*Strings)(nil)
 
 func (s *Strings) String() string     { return strings.Join(*s, ",") }
 func (s *Strings) Set(v string) error { *s = append(*s, v); return nil }
+
+// WriteHTMLReport writes the case report of res and taint (nil: none) to
+// path and says where on w; a failed write leaves no half report behind.
+func WriteHTMLReport(path string, res *trace.Result, taint *trace.Taint, opts report.Options, w io.Writer) error {
+	rep, err := report.New(res, taint, opts)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := report.WriteHTML(f, rep); err != nil {
+		f.Close()
+		os.Remove(path)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(path)
+		return err
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	fmt.Fprintf(w, "report written to %s\n", path)
+	return nil
+}

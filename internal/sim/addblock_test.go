@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/plumetrace/plume/chain"
+	"github.com/plumetrace/plume/internal/btcdtest"
 )
 
 // TestAddblock feeds the simulated blocks to btcd's importer, the
@@ -26,7 +27,7 @@ import (
 func TestAddblock(t *testing.T) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		t.Skip("skipping: the go command is not on PATH, so btcd's addblock cannot be built")
+		btcdtest.Unavailable(t, "skipping: the go command is not on PATH, so btcd's addblock cannot be built")
 	}
 	r := simulate(t, DefaultScale)
 	dir := t.TempDir()

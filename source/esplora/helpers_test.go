@@ -13,7 +13,6 @@ import (
 
 	"github.com/plumetrace/plume/chain"
 	"github.com/plumetrace/plume/internal/btcdata"
-	"github.com/plumetrace/plume/source/blkfile"
 	"github.com/plumetrace/plume/source/esplora"
 	"github.com/plumetrace/plume/source/esplora/esploratest"
 	"github.com/plumetrace/plume/store"
@@ -39,18 +38,9 @@ type real struct {
 
 var loadReal = sync.OnceValues(func() (*real, error) {
 	ctx := context.Background()
-	path, err := btcdata.Path(btcdata.Blocks0To14131)
-	if err != nil {
-		return nil, err
-	}
-	r, err := blkfile.Open(ctx, path, blkfile.Options{})
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
 	rc := &real{}
 	seen := map[string]bool{}
-	for b, err := range r.Blocks(ctx, 0) {
+	for b, err := range btcdata.Blocks2009(ctx) {
 		if err != nil {
 			return nil, err
 		}
@@ -64,6 +54,7 @@ var loadReal = sync.OnceValues(func() (*real, error) {
 			}
 		}
 	}
+	var err error
 	if rc.db, err = store.Open("", store.Options{InMemory: true}); err != nil {
 		return nil, err
 	}

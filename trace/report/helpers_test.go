@@ -8,7 +8,6 @@ import (
 
 	"github.com/plumetrace/plume/chain"
 	"github.com/plumetrace/plume/internal/btcdata"
-	"github.com/plumetrace/plume/source/blkfile"
 	"github.com/plumetrace/plume/store"
 	"github.com/plumetrace/plume/trace"
 	"github.com/plumetrace/plume/trace/report"
@@ -30,20 +29,11 @@ var generated = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
 // read it.
 var realStore = sync.OnceValues(func() (*store.DB, error) {
 	ctx := context.Background()
-	path, err := btcdata.Path(btcdata.Blocks0To14131)
-	if err != nil {
-		return nil, err
-	}
-	r, err := blkfile.Open(ctx, path, blkfile.Options{})
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
 	db, err := store.Open("", store.Options{InMemory: true})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.Ingest(ctx, r.Blocks(ctx, 0), nil); err != nil {
+	if _, err := db.Ingest(ctx, btcdata.Blocks2009(ctx), nil); err != nil {
 		return nil, err
 	}
 	return db, nil
