@@ -3,6 +3,7 @@ package trace
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/plumetrace/plume/chain"
@@ -71,6 +72,10 @@ func ComputeTaint(res *Result, opts TaintOptions) (*Taint, error) {
 		return nil, fmt.Errorf("trace: taint needs a forward trace")
 	}
 	f := res.Flow
+	// The taint keeps its own copy of the exits, so that what Options
+	// reports, and what CaseFrom watches, are what it was computed with
+	// even if the caller reuses the map.
+	opts.Exits = maps.Clone(opts.Exits)
 	t := &Taint{res: res, opts: opts, out: make([]int64, f.NumOutputs()), txs: make([]TxTaint, f.Len())}
 	seed := seedTaint(res)
 	// CoinJoins are found once, before the walk (the detectors cost more
@@ -237,6 +242,17 @@ func (s Seed) covers(f *graph.Flow, o chain.OutPoint) bool {
 
 // Model returns the model the taint was computed with.
 func (t *Taint) Model() Model { return t.opts.Model }
+
+// Options returns the options the taint was computed with, as given:
+// TaintOptions has no defaults to fill in, its zero value (Poison, no
+// exits, CoinJoinIgnore) being a choice like any other. Exits is a copy,
+// made at each call, so the Taint stays immutable; it is nil if the
+// options had none.
+func (t *Taint) Options() TaintOptions {
+	o := t.opts
+	o.Exits = maps.Clone(o.Exits)
+	return o
+}
 
 // Result returns the trace the taint was computed on.
 func (t *Taint) Result() *Result { return t.res }

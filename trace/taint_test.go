@@ -2,6 +2,8 @@ package trace_test
 
 import (
 	"context"
+	"maps"
+	"reflect"
 	"testing"
 
 	"github.com/plumetrace/plume/chain"
@@ -142,5 +144,42 @@ func TestParseModel(t *testing.T) {
 	}
 	if got, _ := trace.ParseModel("TIHO"); got != trace.TIHO {
 		t.Error("ParseModel is case-sensitive")
+	}
+}
+
+// TestTaintOptions checks that a taint reports the options it was computed
+// with, every field, and still does after the caller reuses its exits map
+// and after a caller changes the map Options returned.
+func TestTaintOptions(t *testing.T) {
+	reg := flowtest.Random(3, 40)
+	seed := reg.Seeds[0]
+	res := follow(t, regionFlow(reg.World), trace.OutSeed(reg.World.Txs[seed.Tx].Hash, seed.Vout))
+	a, b := flowtest.Addr(1), flowtest.Addr(2)
+	for _, tc := range []struct {
+		name string
+		opts trace.TaintOptions
+	}{
+		{"zero", trace.TaintOptions{}},
+		{"tiho-stop", trace.TaintOptions{Model: trace.TIHO, Exits: map[chain.Address]string{a: "exchange", b: "mixer"}, CoinJoins: trace.CoinJoinStop}},
+		{"fifo-haircut", trace.TaintOptions{Model: trace.FIFO, Exits: map[chain.Address]string{}, CoinJoins: trace.CoinJoinHaircut}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := tc.opts
+			want.Exits = maps.Clone(tc.opts.Exits)
+			tn, err := trace.ComputeTaint(res, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tn.Options(); !reflect.DeepEqual(got, want) {
+				t.Fatalf("Options() = %+v, computed with %+v", got, want)
+			}
+			if tc.opts.Exits != nil {
+				tc.opts.Exits[flowtest.Addr(3)] = "added later"
+				tn.Options().Exits[a] = "changed by a reader"
+			}
+			if got := tn.Options(); !reflect.DeepEqual(got, want) {
+				t.Errorf("after the maps changed, Options() = %+v, computed with %+v", got, want)
+			}
+		})
 	}
 }

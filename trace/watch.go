@@ -57,7 +57,9 @@ type Case struct {
 // outputs, its exits and its model.
 func CaseFrom(t *Taint) *Case {
 	res := t.Result()
-	c := &Case{Model: t.opts.Model, Exits: t.opts.Exits, CoinJoins: t.opts.CoinJoins}
+	// The exits are a copy: a caller may add to the case's, and the Taint
+	// must not change.
+	c := &Case{Model: t.opts.Model, Exits: t.Options().Exits, CoinJoins: t.opts.CoinJoins}
 	for _, h := range t.Unspent() {
 		i := res.Index(h.Out.Tx)
 		tx := res.At(i)
@@ -209,6 +211,9 @@ func newWatcher(ctx context.Context, feed Feed, c *Case, opts WatchOptions) (*wa
 	if opts.HTTP == nil {
 		opts.HTTP = &http.Client{Timeout: 10 * time.Second}
 	}
+	// The defaults go into a copy: the caller's Case stays as given.
+	cc := *c
+	c = &cc
 	if c.DormantAfter <= 0 {
 		c.DormantAfter = 30 * 24 * time.Hour
 	}
