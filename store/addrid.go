@@ -106,10 +106,15 @@ func (c *addrCache) maybeRotate() {
 
 func (c *addrCache) reset() { c.old, c.cur = nil, make(map[chain.Address]AddrID) }
 
-// addrID returns a's ID as of the snapshot. It is a point read rather than
-// an iterator seek: most calls come from ingest asking about an address
-// that is new, and Badger answers "absent" from its bloom filters, where a
-// seek visits every table.
+// errNoAddress is addrID's answer for an address the snapshot does not
+// hold: a sentinel, not a formatted error, because ingest asks about
+// every new address and labellers about every output.
+var errNoAddress = fmt.Errorf("%w: address", ErrNotFound)
+
+// addrID returns a's ID as of the snapshot, or errNoAddress. It is a point
+// read rather than an iterator seek: most calls come from ingest asking
+// about an address that is new, and Badger answers "absent" from its bloom
+// filters, where a seek visits every table.
 func (s *Snapshot) addrID(a chain.Address) (AddrID, error) {
 	if !s.db.acquire() {
 		return 0, ErrClosed
@@ -124,7 +129,7 @@ func (s *Snapshot) addrID(a chain.Address) (AddrID, error) {
 	var kb [34]byte
 	item, err := s.txn.Get(nameKey(kb[:0], a))
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return 0, fmt.Errorf("%w: address %v", ErrNotFound, a)
+		return 0, errNoAddress
 	}
 	if err != nil {
 		return 0, err
@@ -138,7 +143,7 @@ func (s *Snapshot) addrID(a chain.Address) (AddrID, error) {
 		return nil
 	})
 	if err == nil && id >= s.nextID {
-		err = fmt.Errorf("%w: address %v", ErrNotFound, a)
+		err = errNoAddress
 	}
 	return id, err
 }
@@ -149,7 +154,11 @@ func (s *Snapshot) AddressID(ctx context.Context, a chain.Address) (AddrID, erro
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	return s.addrID(a)
+	id, err := s.addrID(a)
+	if err == errNoAddress {
+		err = fmt.Errorf("%w: address %v", ErrNotFound, a)
+	}
+	return id, err
 }
 
 // Address returns the address with ID id and the output where it first
@@ -196,7 +205,7 @@ func (in *ingester) idFor(a chain.Address, at chain.OutPoint) (AddrID, error) {
 		c.add(a, id)
 		return id, nil
 	}
-	if !errors.Is(err, ErrNotFound) {
+	if err != errNoAddress {
 		return 0, err
 	}
 	id = in.nextID

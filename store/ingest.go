@@ -104,6 +104,7 @@ type ingester struct {
 	buf     kvBuf
 	pending []kv // the current block's writes, added to batch when it is whole
 	batch   []kv // whole blocks' writes since the last commit
+	flying  []kv // the batch the writer holds; its array is reused after
 	batched int64
 	tip     Tip // the last block staged
 	hasTip  bool
@@ -457,12 +458,24 @@ func (in *ingester) commit(wait bool) error {
 			delete(in.staged, h)
 		}
 	}
+	// The previous batch is written: its array takes the next batch, so
+	// that a batch of millions of entries does not regrow from nothing.
+	free := in.flying
+	clear(free) // drop the references to written keys and values
+	in.flying = nil
 	if old, _ := in.db.Tip(); in.hasTip && old != in.tip {
 		batch, mark := in.batch, watermark{tip: in.tip, next: in.nextID}
 		in.inflight = make(chan error, 1)
 		go func(done chan<- error) { done <- in.db.write(batch, mark) }(in.inflight)
+		in.flying = batch
+	} else {
+		free = in.batch
+		clear(free)
 	}
-	in.batch, in.batched = nil, 0
+	if cap(free) == 0 {
+		free = make([]kv, 0, cap(in.batch))
+	}
+	in.batch, in.batched = free[:0], 0
 	in.inflightSpent, in.spent = in.spent, make(map[wire.OutPoint]struct{})
 	if wait {
 		return in.wait()
