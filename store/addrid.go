@@ -200,15 +200,17 @@ func (in *ingester) idFor(a chain.Address, at chain.OutPoint) (AddrID, error) {
 	if id, ok := c.get(a); ok {
 		return id, nil
 	}
-	id, err := in.view.addrID(a)
-	if err == nil {
-		c.add(a, id)
-		return id, nil
+	if in.db.filter.maybe(a) {
+		id, err := in.view.addrID(a)
+		if err == nil {
+			c.add(a, id)
+			return id, nil
+		}
+		if err != errNoAddress {
+			return 0, err
+		}
 	}
-	if err != errNoAddress {
-		return 0, err
-	}
-	id = in.nextID
+	id := in.nextID
 	if id > maxAddrID {
 		return 0, fmt.Errorf("store: more than %d addresses", uint64(maxAddrID)+1)
 	}
@@ -216,5 +218,6 @@ func (in *ingester) idFor(a chain.Address, at chain.OutPoint) (AddrID, error) {
 	in.put(nameKey(in.key(34), a), appendU64(in.key(8), uint64(id)))
 	in.put(idKey(in.key(9), id), appendIDValue(in.key(41), a, at))
 	c.add(a, id)
+	in.db.filter.add(a)
 	return id, nil
 }

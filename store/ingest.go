@@ -60,6 +60,13 @@ func (db *DB) Ingest(ctx context.Context, blocks iter.Seq2[*chain.Block, error],
 	if err := db.clustersLoaded(); err != nil {
 		return IngestStats{}, err
 	}
+	if db.filter == nil {
+		f, err := db.loadAddrFilter(db.opts.AddrFilterBytes)
+		if err != nil {
+			return IngestStats{}, err
+		}
+		db.filter = f
+	}
 	in := newIngester(ctx, db)
 	err := in.run(blocks, progress)
 	if err != nil {
@@ -444,7 +451,11 @@ func (in *ingester) resolve(op wire.OutPoint, ip chain.InPoint) (chain.Prevout, 
 // durable; with wait it also waits for this one. The writer stores the
 // entries, syncs, and only then advances the watermark: the tip never
 // names a block whose entries could be lost.
+//
+// The batch is sorted here, before the wait, so that sorting overlaps the
+// previous write: the writer is the slower stage of ingest.
 func (in *ingester) commit(wait bool) error {
+	sortForLoad(in.batch)
 	if err := in.wait(); err != nil {
 		return err
 	}

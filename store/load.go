@@ -12,8 +12,8 @@ import (
 	"github.com/plumetrace/plume/chain"
 )
 
-// load writes entries, transaction records first and each run in key order
-// (see sortForLoad), and syncs them to disk.
+// load writes entries, which sortForLoad has ordered, and syncs them to
+// disk.
 //
 // Ingest goes through Badger's KVLoader rather than a WriteBatch. A
 // WriteBatch collects a transaction's entries in a map and hands them to
@@ -32,7 +32,6 @@ func (db *DB) load(entries []kv) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	sortForLoad(entries)
 	var version uint64
 	err := db.bdb.Update(func(txn *badger.Txn) error { return txn.Set(keyLoad, nil) })
 	if err == nil {

@@ -25,6 +25,12 @@ type Options struct {
 	// AddrCacheBytes bounds the in-memory map from addresses to their IDs;
 	// addresses that do not fit are looked up in the store. 0 means 256 MiB.
 	AddrCacheBytes int64
+	// AddrFilterBytes bounds the Bloom filter that tells ingest an address
+	// is new without asking the store: about 1.5 bytes per address the
+	// store holds. Past it, ingest looks each new address up in the store,
+	// a quarter slower. 0 means 512 MiB (some 350 million addresses); a
+	// negative value turns the filter off.
+	AddrFilterBytes int64
 	// BatchBytes is how much ingest buffers before it flushes and advances
 	// the watermark; a crash loses at most this much work. 0 means 64 MiB.
 	BatchBytes int64
@@ -75,6 +81,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.AddrCacheBytes <= 0 {
 		o.AddrCacheBytes = 256 << 20
+	}
+	if o.AddrFilterBytes == 0 {
+		o.AddrFilterBytes = 512 << 20
 	}
 	if o.BatchBytes <= 0 {
 		o.BatchBytes = 64 << 20

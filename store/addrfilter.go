@@ -1,0 +1,159 @@
+package store
+
+import (
+	"fmt"
+	"hash/maphash"
+
+	badger "github.com/dgraph-io/badger/v4"
+	"github.com/plumetrace/plume/chain"
+)
+
+// addrFilter is a Bloom filter over every address the store has given an
+// ID. Most outputs on the chain pay an address never seen before, and
+// without the filter each one costs ingest a Badger lookup that misses:
+// memtables and every level's bloom filter, a fifth of ingest's time on a
+// million transactions. The filter answers "new" for all but about one in
+// a hundred of them from memory.
+//
+// It may say "maybe" for an address the store lacks (a false positive,
+// or one a failed batch or a disconnect removed); ingest then asks Badger
+// as before. It never says "new" for an address the store holds, which is
+// all that correctness needs.
+//
+// It grows as a scalable Bloom filter: when a part has taken as many
+// addresses as it was sized for, a part twice as large takes the next
+// ones, so ingest never rescans the store. Past its byte budget it turns
+// itself off and every lookup says "maybe".
+type addrFilter struct {
+	parts  []filterPart
+	budget int64 // bytes the parts may use
+	used   int64
+	off    bool
+}
+
+// filterPart is a blocked Bloom filter: each address sets filterProbes
+// bits within one 512-bit block, so a lookup touches one cache line.
+type filterPart struct {
+	blocks   [][8]uint64
+	cap, len int
+}
+
+const (
+	filterBitsPerAddr = 12 // with 8 probes in a block: about 1% false positives
+	filterProbes      = 8
+	filterMinAddrs    = 1 << 20
+)
+
+var filterSeed = maphash.MakeSeed()
+
+func filterHash(a chain.Address) uint64 {
+	return maphash.Comparable(filterSeed, a)
+}
+
+func newFilterPart(addrs int) filterPart {
+	n := max(1, addrs*filterBitsPerAddr/512)
+	return filterPart{blocks: make([][8]uint64, n), cap: addrs}
+}
+
+// probes yields the block of hash h and the filterProbes bits to test in
+// it, by double hashing: the block from the high half, bit positions
+// a, a+b, a+2b... from the low half, so the two do not correlate.
+func (p *filterPart) probes(h uint64) (b *[8]uint64, a, step uint32) {
+	b = &p.blocks[(h>>32)*uint64(len(p.blocks))>>32]
+	lo := uint32(h)
+	return b, lo, lo>>9 | 1
+}
+
+func (p *filterPart) add(h uint64) {
+	b, a, step := p.probes(h)
+	for range filterProbes {
+		b[a>>6&7] |= 1 << (a & 63)
+		a += step
+	}
+	p.len++
+}
+
+func (p *filterPart) has(h uint64) bool {
+	b, a, step := p.probes(h)
+	for range filterProbes {
+		if b[a>>6&7]&(1<<(a&63)) == 0 {
+			return false
+		}
+		a += step
+	}
+	return true
+}
+
+// maybe reports whether the store may hold a. False means it does not.
+func (f *addrFilter) maybe(a chain.Address) bool {
+	if f.off {
+		return true
+	}
+	h := filterHash(a)
+	for i := range f.parts {
+		if f.parts[i].has(h) {
+			return true
+		}
+	}
+	return false
+}
+
+// add records a, which the store now holds or is about to.
+func (f *addrFilter) add(a chain.Address) {
+	if f.off {
+		return
+	}
+	last := len(f.parts) - 1
+	if last < 0 || f.parts[last].len >= f.parts[last].cap {
+		n := filterMinAddrs
+		if last >= 0 {
+			n = 2 * f.parts[last].cap
+		}
+		if !f.grow(n) {
+			return
+		}
+		last++
+	}
+	f.parts[last].add(filterHash(a))
+}
+
+// grow adds a part sized for n addresses, or turns the filter off when it
+// would pass the budget.
+func (f *addrFilter) grow(n int) bool {
+	p := newFilterPart(n)
+	size := int64(len(p.blocks)) * 64
+	if f.used+size > f.budget {
+		f.off, f.parts = true, nil
+		return false
+	}
+	f.parts = append(f.parts, p)
+	f.used += size
+	return true
+}
+
+// loadAddrFilter builds the filter from the store's 'N' keys, sized for
+// twice the addresses it holds so that ingest adds to it for a while
+// before it grows. budget <= 0 leaves the filter off.
+func (db *DB) loadAddrFilter(budget int64) (*addrFilter, error) {
+	f := &addrFilter{budget: budget}
+	held := int(db.nextID())
+	if budget <= 0 || !f.grow(max(filterMinAddrs, 2*held)) {
+		return &addrFilter{off: true}, nil
+	}
+	err := db.bdb.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{tName}})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			a, err := decodeNameKey(it.Item().Key())
+			if err != nil {
+				return corrupt(it.Item().KeyCopy(nil), err)
+			}
+			f.add(a)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: address filter: %w", err)
+	}
+	return f, nil
+}
