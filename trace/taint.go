@@ -356,13 +356,20 @@ func (t *Taint) Holders() []Holder {
 	return hs
 }
 
-// AddrTaint is the taint an address received in the flow and still holds.
+// AddrTaint is what an address received at the flow's outputs, how much
+// of it is stolen, and how much of that it still holds.
 type AddrTaint struct {
-	Received int64
-	Held     int64
+	Value    int64 // value of the flow outputs paying it, exits and spent ones included
+	Received int64 // tainted value of those outputs
+	Held     int64 // tainted value of those unspent (exits excluded)
 }
 
-// Address returns what address a received and holds of the taint.
+// Share returns the stolen fraction of the value the address received, 0
+// if it received nothing.
+func (a AddrTaint) Share() float64 { return share(a.Received, a.Value) }
+
+// Address returns what address a received in the flow, and what of the
+// taint it received and holds.
 func (t *Taint) Address(a chain.Address) AddrTaint {
 	var at AddrTaint
 	f := t.res.Flow
@@ -373,6 +380,7 @@ func (t *Taint) Address(a chain.Address) AddrTaint {
 				continue
 			}
 			k := base + v
+			at.Value += o.Value
 			at.Received += t.out[k]
 			if _, exit := t.exits[k]; !exit && tx.SpentBy[v].IsZero() {
 				at.Held += t.out[k]

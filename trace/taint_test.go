@@ -100,6 +100,32 @@ func TestTaintHandChecked(t *testing.T) {
 			if tot.Injected != 350_000_000 || tot.Fees != tc.fee || tot.Held+tot.Fees != tot.Injected+tot.Absorbed {
 				t.Errorf("totals %+v", tot)
 			}
+			// Per address: addresses 4, 5 and 6 each received one output
+			// of x, unspent, so they hold what they received, and their
+			// share is that output's (e.g. haircut's 233,333,334 of 4 BTC
+			// at address 5). Address 1 received the 3 stolen BTC and
+			// spent them; address 3 the 1 BTC seed, half stolen, and spent
+			// it; address 2 is outside the flow.
+			for _, a := range []struct {
+				addr int
+				want trace.AddrTaint
+			}{
+				{1, trace.AddrTaint{Value: 3 * btc, Received: 3 * btc}},
+				{2, trace.AddrTaint{}},
+				{3, trace.AddrTaint{Value: btc, Received: btc / 2}},
+				{4, trace.AddrTaint{Value: 150_000_000, Received: tc.outs[0], Held: tc.outs[0]}},
+				{5, trace.AddrTaint{Value: 400_000_000, Received: tc.outs[1], Held: tc.outs[1]}},
+				{6, trace.AddrTaint{Value: 40_000_000, Received: tc.outs[2], Held: tc.outs[2]}},
+			} {
+				got := tn.Address(flowtest.Addr(a.addr))
+				wantShare := 0.0
+				if a.want.Value > 0 {
+					wantShare = float64(a.want.Received) / float64(a.want.Value)
+				}
+				if got != a.want || got.Share() != wantShare {
+					t.Errorf("address %d: %+v share %v, want %+v share %v", a.addr, got, got.Share(), a.want, wantShare)
+				}
+			}
 		})
 	}
 }
@@ -129,6 +155,15 @@ func TestTaintExits(t *testing.T) {
 		}
 		if h := tn.Holders(); len(h) != 1 || h[0].Addr != flowtest.Addr(2) || h[0].Taint != 6*btc {
 			t.Errorf("%v: holders %+v", model, h)
+		}
+		// The exchange received 4 stolen BTC and holds none of it (what
+		// reaches an exit is not held); the sweep's payee received 4
+		// clean BTC.
+		if a := tn.Address(exchange); a != (trace.AddrTaint{Value: 4 * btc, Received: 4 * btc}) || a.Share() != 1 {
+			t.Errorf("%v: exchange %+v share %v", model, a, a.Share())
+		}
+		if a := tn.Address(flowtest.Addr(3)); a != (trace.AddrTaint{Value: 4 * btc}) || a.Share() != 0 {
+			t.Errorf("%v: sweep payee %+v share %v", model, a, a.Share())
 		}
 	}
 }

@@ -52,6 +52,9 @@ func checkTaint(tn *trace.Taint) error {
 	if held != tot.Held {
 		return fmt.Errorf("unspent outputs hold %d, totals say %d", held, tot.Held)
 	}
+	if err := checkAddresses(tn); err != nil {
+		return err
+	}
 	for _, b := range []trace.Bucket{trace.ByBlock, trace.ByHour} {
 		steps := tn.Timeline(b)
 		if len(steps) == 0 {
@@ -67,6 +70,43 @@ func checkTaint(tn *trace.Taint) error {
 				return fmt.Errorf("timeline step %+v", s)
 			}
 		}
+	}
+	return nil
+}
+
+// checkAddresses asserts that the per-address view accounts for every
+// output paying an address: summed over the addresses, the value and the
+// taint they received are those of the outputs, and the taint they hold is
+// the total held; each address holds at most what it received, and its
+// share is a fraction.
+func checkAddresses(tn *trace.Taint) error {
+	res := tn.Result()
+	addrs := map[chain.Address]bool{}
+	var value, taint int64
+	for i := range res.Len() {
+		tx := res.At(i)
+		for v, o := range tx.Msg.TxOut {
+			a := chain.AddressOf(o.PkScript)
+			if a.IsZero() {
+				continue
+			}
+			addrs[a] = true
+			value += o.Value
+			taint += tn.Output(tx.ID.Out(uint32(v)))
+		}
+	}
+	var got trace.AddrTaint
+	for a := range addrs {
+		at := tn.Address(a)
+		if at.Held < 0 || at.Held > at.Received || at.Received > at.Value || at.Share() < 0 || at.Share() > 1 {
+			return fmt.Errorf("address %v: %+v, share %v", a, at, at.Share())
+		}
+		got.Value += at.Value
+		got.Received += at.Received
+		got.Held += at.Held
+	}
+	if want := (trace.AddrTaint{Value: value, Received: taint, Held: tn.Totals().Held}); got != want {
+		return fmt.Errorf("addresses sum to %+v, outputs to %+v", got, want)
 	}
 	return nil
 }
