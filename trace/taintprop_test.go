@@ -160,6 +160,64 @@ func TestTaintRandomFlows(t *testing.T) {
 	}
 }
 
+// TestTaintFullyStolenFlows checks, on random DAGs where no clean value
+// enters, that every model gives every output and fee the same taint, all
+// of its value, on transactions with several inputs as on the rest. Every
+// coinbase of the world is seeded whole, so every other transaction spends
+// only stolen outputs; the models then have nothing to decide.
+func TestTaintFullyStolenFlows(t *testing.T) {
+	n := 500
+	if testing.Short() {
+		n = 100
+	}
+	multi := 0
+	for seed := range uint64(n) {
+		reg := flowtest.Random(seed, 5+int(seed%60))
+		var seeds []trace.Seed
+		for _, tx := range reg.World.Txs {
+			if len(tx.Prevouts) == 0 {
+				seeds = append(seeds, trace.TxSeed(tx.Hash))
+			}
+		}
+		res := follow(t, regionFlow(reg.World), seeds...)
+		if res.Len() != len(reg.World.Txs) {
+			t.Fatalf("flow %d: traced %d of %d txs", seed, res.Len(), len(reg.World.Txs))
+		}
+		taints := make([]*trace.Taint, 0, len(trace.Models()))
+		for _, m := range trace.Models() {
+			tn := taintOf(t, res, m, nil)
+			if err := checkTaint(tn); err != nil {
+				t.Fatalf("flow %d, %v: %v", seed, m, err)
+			}
+			taints = append(taints, tn)
+		}
+		for i := range res.Len() {
+			tx := res.At(i)
+			if len(tx.Prevouts) > 1 {
+				multi++
+			}
+			fee, _ := tx.Fee()
+			want := trace.TxTaint{In: tx.OutValue() + fee, Out: tx.OutValue(), Fee: fee}
+			if len(tx.Prevouts) == 0 {
+				want = trace.TxTaint{Out: tx.OutValue(), Injected: tx.OutValue()}
+			}
+			for _, tn := range taints {
+				if got := tn.Tx(i); got != want {
+					t.Fatalf("flow %d, %v: %v moves %+v, want %+v", seed, tn.Model(), tx.ID, got, want)
+				}
+				for v, o := range tx.Msg.TxOut {
+					if got := tn.Output(tx.ID.Out(uint32(v))); got != o.Value {
+						t.Fatalf("flow %d, %v: %v output %d holds %d of %d", seed, tn.Model(), tx.ID, v, got, o.Value)
+					}
+				}
+			}
+		}
+	}
+	if multi < n {
+		t.Errorf("only %d transactions with several inputs in %d flows", multi, n)
+	}
+}
+
 // TestTaintSingleInput checks, on random splitting trees where every
 // transaction has one input descending from a seed, that FIFO equals LIFO
 // and that every model agrees: every input is fully stolen.
