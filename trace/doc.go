@@ -11,17 +11,17 @@
 // traced again in memory, through the flow's own adjacency arrays.
 //
 // ComputeTaint applies a taint model to a forward trace: Poison, Haircut,
-// FIFO, LIFO or TIHO (see Model for the exact rules). Every model is exact
-// in satoshi, keeps each output's taint between none and all of its value,
-// and conserves taint per transaction (Poison by sweeping the clean inputs
-// in, reported as absorbed). Taint moves through the flow's transactions in
-// chain order, which is a topological order of the spend graph; the hot
-// loop walks flat arrays indexed by flow position. A Taint answers per
-// output, per transaction and per address, lists the unspent tainted
-// outputs and their holders, the exits (tainted value paid to addresses the
-// caller names) with the path from the seed, and the dispersion Timeline:
-// per block, hour or day, how many addresses and outputs hold how much, how
-// much has left, and how concentrated the rest is (Gini, Shannon entropy).
+// FIFO, LIFO or TIHO (see Model for the exact rules, and for which conserve
+// taint). Every model is exact in satoshi and keeps each output's taint
+// between none and all of its value. Taint moves through the flow's
+// transactions in chain order, which is a topological order of the spend
+// graph; the hot loop walks flat arrays indexed by flow position. A Taint
+// answers per output, per transaction and per address, lists the unspent
+// tainted outputs and their holders, the exits (tainted value paid to
+// addresses the caller names) with the path from the seed, and the
+// dispersion Timeline: per block, hour or day, how many addresses and
+// outputs hold how much, how much has left, and how concentrated the rest
+// is (Gini, Shannon entropy).
 //
 // # CoinJoins
 //

@@ -8,15 +8,17 @@ import (
 
 // Model is a rule for how much of each output of a transaction is stolen,
 // given how much of each input is. Every model is exact in satoshi and
-// keeps 0 <= taint <= value. All but Poison conserve taint in every
-// transaction: tainted in = tainted out + tainted fee.
+// keeps 0 <= taint <= value. Haircut, FIFO, LIFO and TIHO conserve taint
+// in every transaction: tainted in = tainted out + tainted fee. Poison
+// makes taint out of clean value, and balances only by counting that
+// value, reported as Absorbed (TxTaint, TaintTotals): tainted in +
+// absorbed = tainted out + tainted fee.
 type Model uint8
 
 const (
 	// Poison: a transaction with any tainted input is tainted whole, every
-	// output and the fee. Its clean inputs count as absorbed by the theft
-	// (Taint.Absorbed), which is how the model conserves value: the
-	// transaction's whole input is then tainted.
+	// output and the fee; the value of its clean inputs is absorbed by
+	// the theft.
 	Poison Model = iota
 	// Haircut: every output, and the fee, gets the same share of its value,
 	// tainted input / total input. Shares are split in whole satoshi by the
