@@ -153,3 +153,23 @@ func ExampleTaint_Timeline() {
 	// 2009-01-13: 6 holders, 6 outputs, 50.00000000 BTC, gini 0.37, entropy 2.15 bits
 	// 2009-01-14: 5 holders, 5 outputs, 50.00000000 BTC, gini 0.28, entropy 2.05 bits
 }
+
+// Per address: the value it received in the flow, the stolen part, its
+// share, and what it still holds. Block 496 paid 1BBz9Z… 61 BTC, 11 of
+// them stolen under haircut. The seed address received 50 BTC and then
+// the change of its peel chain, 40 + 30 + 29 + 28 + 18, every output a
+// seed; it holds the last 18.
+func ExampleTaint_Address() {
+	seed, _ := trace.ParseSeed(chain.Mainnet, "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S")
+	res, _ := trace.Follow(context.Background(), genesisStore(), []trace.Seed{seed}, trace.Options{})
+	tn, _ := trace.ComputeTaint(res, trace.TaintOptions{Model: trace.Haircut})
+	for _, s := range []string{"1BBz9Z15YpELQ4QP5sEKb1SwxkcmPb5TMs", "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S"} {
+		a, _ := chain.Mainnet.Parse(s)
+		at := tn.Address(a)
+		fmt.Printf("%s received %s BTC, %s stolen (%.1f%%), holds %s stolen\n",
+			s, graph.BTC(at.Value), graph.BTC(at.Received), 100*at.Share(), graph.BTC(at.Held))
+	}
+	// Output:
+	// 1BBz9Z15YpELQ4QP5sEKb1SwxkcmPb5TMs received 61.00000000 BTC, 11.00000000 stolen (18.0%), holds 11.00000000 stolen
+	// 12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S received 195.00000000 BTC, 195.00000000 stolen (100.0%), holds 18.00000000 stolen
+}
