@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -15,11 +16,12 @@ import (
 )
 
 // writeChart draws the hourly dispersion as a PNG: the stolen value held
-// and exited, and the number of holders.
-func writeChart(path string, cs *caseData) error {
+// and exited, and the number of holders. It returns the chart's absolute
+// path, or "" when nothing was traced.
+func writeChart(path string, cs *caseData) (string, error) {
 	steps := cs.taint.Timeline(trace.ByHour)
 	if len(steps) == 0 {
-		return nil
+		return "", nil
 	}
 	held := make(plotter.XYs, len(steps))
 	exited := make(plotter.XYs, len(steps))
@@ -36,11 +38,11 @@ func writeChart(path string, cs *caseData) error {
 	value.X.Tick.Marker = plot.TimeTicks{Format: "Jan 02", Time: func(t float64) time.Time { return time.Unix(int64(t), 0).UTC() }}
 	h, err := plotter.NewLine(held)
 	if err != nil {
-		return err
+		return "", err
 	}
 	e, err := plotter.NewLine(exited)
 	if err != nil {
-		return err
+		return "", err
 	}
 	e.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 	value.Add(h, e)
@@ -53,18 +55,18 @@ func writeChart(path string, cs *caseData) error {
 	count.X.Tick.Marker = value.X.Tick.Marker
 	c, err := plotter.NewLine(holders)
 	if err != nil {
-		return err
+		return "", err
 	}
 	count.Add(c)
 
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
+		return "", err
 	}
 	return savePlots(path, [][]*plot.Plot{{value}, {count}}, 10*vg.Inch, 7*vg.Inch)
 }
 
 // savePlots draws plots, a grid of rows, into one PNG.
-func savePlots(path string, plots [][]*plot.Plot, w, h vg.Length) error {
+func savePlots(path string, plots [][]*plot.Plot, w, h vg.Length) (string, error) {
 	img := vgimg.New(w, h)
 	dc := draw.New(img)
 	tiles := draw.Tiles{Rows: len(plots), Cols: len(plots[0]), PadX: vg.Millimeter, PadY: 3 * vg.Millimeter}
@@ -74,13 +76,8 @@ func savePlots(path string, plots [][]*plot.Plot, w, h vg.Length) error {
 			plots[r][c].Draw(canvases[r][c])
 		}
 	}
-	f, err := os.Create(path)
-	if err != nil {
+	return writeFile(path, func(w io.Writer) error {
+		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
 		return err
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	})
 }

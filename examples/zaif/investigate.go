@@ -33,7 +33,7 @@ type caseData struct {
 // load the known tags, trace, find where the coins left, and weigh them.
 func investigate(ctx context.Context, c *config, stderr io.Writer) (*caseData, error) {
 	p := cmdmain.NewProgress(c.progress, stderr)
-	simRes, err := sim.Run(ctx, sim.Options{Seed: c.simSeed, Scale: c.scale, Dir: filepath.Join(c.data, fmt.Sprintf("sim-%d-%g", c.simSeed, c.scale)),
+	simRes, err := sim.Run(ctx, sim.Options{Seed: c.simSeed, Scale: c.scale, Dir: simDir(c.data, c.simSeed, c.scale),
 		Progress: func(pr sim.Progress) { p.Step("simulating blocks", int64(pr.Height), int64(pr.Total)) }})
 	p.Done()
 	if err != nil {
@@ -56,16 +56,13 @@ func investigate(ctx context.Context, c *config, stderr io.Writer) (*caseData, e
 		return nil, err
 	}
 
-	seeds := c.seeds
-	if len(seeds) == 0 {
-		seeds = []string{simRes.Truth.Seeds.FirstAddress}
-	}
-	for _, s := range seeds {
-		sd, err := trace.ParseSeed(cs.params, s)
+	cs.seeds = c.seeds
+	if len(cs.seeds) == 0 {
+		sd, err := trace.ParseSeed(cs.params, simRes.Truth.Seeds.FirstAddress)
 		if err != nil {
 			return nil, err
 		}
-		cs.seeds = append(cs.seeds, sd)
+		cs.seeds = []trace.Seed{sd}
 	}
 
 	snap := db.Snapshot()
@@ -100,6 +97,11 @@ func investigate(ctx context.Context, c *config, stderr io.Writer) (*caseData, e
 	}
 	cs.chains = trace.PeelChains(cs.res.Flow, trace.PeelOptions{Taint: cs.taint})
 	return cs, nil
+}
+
+// simDir is where the simulation of seed and scale is cached in data.
+func simDir(data string, seed uint64, scale float64) string {
+	return filepath.Join(data, fmt.Sprintf("sim-%d-%g", seed, scale))
 }
 
 // ingest reads the simulated blocks directory into the store.

@@ -33,6 +33,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/plumetrace/plume/chain"
 	"github.com/plumetrace/plume/internal/cmdmain"
 	"github.com/plumetrace/plume/trace"
 )
@@ -44,7 +45,7 @@ type config struct {
 	scale      float64
 	simSeed    uint64
 	data       string
-	seeds      cmdmain.Strings
+	seeds      []trace.Seed // parsed from -seed; none: the thief's first address
 	model      trace.Model
 	asJSON     bool
 	chart      string
@@ -61,7 +62,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.Float64Var(&c.scale, "scale", 0.05, "size of the simulated case, 1 = the real figures (0.002..1)")
 	fs.Uint64Var(&c.simSeed, "sim-seed", 1, "seed of the simulation")
 	fs.StringVar(&c.data, "data", defaultData(), "directory for the simulated blocks, the store and the chart")
-	fs.Var(&c.seeds, "seed", "an address, txid or txid:vout to trace from (repeatable; default: the thief's first address)")
+	var seeds cmdmain.Strings
+	fs.Var(&seeds, "seed", "an address, txid or txid:vout to trace from (repeatable; default: the thief's first address)")
 	model := fs.String("model", "haircut", "taint model: poison, haircut, fifo, lifo or tiho")
 	fs.BoolVar(&c.asJSON, "json", false, "print one JSON document instead of the text report")
 	fs.StringVar(&c.chart, "chart", "", "write the hourly timeline as a PNG here (default: DATA/zaif-timeline.png)")
@@ -79,6 +81,15 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, err
 	}
 	c.model = m
+	// The simulated chain is regtest: a bad seed fails here, before
+	// seconds of simulating and indexing.
+	for _, text := range seeds {
+		sd, err := trace.ParseSeed(chain.Regtest, text)
+		if err != nil {
+			return nil, err
+		}
+		c.seeds = append(c.seeds, sd)
+	}
 	if c.chart == "" {
 		c.chart = filepath.Join(c.data, "zaif-timeline.png")
 	}
@@ -105,15 +116,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	rep := summarize(cs)
 	rep.Elapsed = time.Since(start).Round(time.Millisecond).String()
-	if err := writeChart(c.chart, cs); err != nil {
+	if rep.Chart, err = writeChart(c.chart, cs); err != nil {
 		return err
 	}
-	rep.Chart = c.chart
 	if c.report != "" {
-		if err := writeHTML(c.report, cs); err != nil {
+		if rep.Report, err = writeHTML(c.report, cs); err != nil {
 			return err
 		}
-		rep.Report = c.report
+		// Said on stderr, as the other examples do: stdout stays the
+		// report (or the JSON document).
+		fmt.Fprintf(stderr, "report written to %s\n", rep.Report)
 	}
 	if c.asJSON {
 		return writeJSON(stdout, rep)

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/plumetrace/plume/graph"
@@ -75,30 +73,15 @@ func writeText(w io.Writer, s *summary) {
 		graph.BTC(a.ExitValueFound), graph.BTC(a.ExitValueTrue), pct(a.ExitValueFound, a.ExitValueTrue), graph.BTC(a.ExitValueFalse))
 
 	fmt.Fprintf(w, "\nTimeline chart: %s\n", s.Chart)
-	if s.Report != "" {
-		fmt.Fprintf(w, "HTML report: %s\n", s.Report)
-	}
 	fmt.Fprintf(w, "Done in %s.\n", s.Elapsed)
 }
 
-// writeHTML writes the case report.
-func writeHTML(path string, cs *caseData) error {
+// writeHTML writes the case report and returns its absolute path.
+func writeHTML(path string, cs *caseData) (string, error) {
 	rep, err := report.New(cs.res, cs.taint, report.Options{Title: "Zaif theft (simulated)", Tip: report.Tip(cs.tip),
 		TaintOptions: trace.TaintOptions{Model: cs.taint.Model(), Exits: cs.exits}, Bucket: trace.ByHour})
 	if err != nil {
-		return err
+		return "", err
 	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return err
-	}
-	f, err := os.Create(abs)
-	if err != nil {
-		return err
-	}
-	if err := report.WriteHTML(f, rep); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return writeFile(path, func(w io.Writer) error { return report.WriteHTML(w, rep) })
 }

@@ -32,8 +32,8 @@ type summary struct {
 	Timeline     []hour           `json:"timeline"`
 	PeelChains   []peelSummary    `json:"peel_chains"`
 	Accuracy     accuracy         `json:"accuracy"`
-	Chart        string           `json:"chart"`
-	Report       string           `json:"report,omitempty"`
+	Chart        string           `json:"chart"`            // absolute path of the PNG
+	Report       string           `json:"report,omitempty"` // absolute path of the HTML report, with -report
 	Elapsed      string           `json:"elapsed"`
 }
 
