@@ -18,13 +18,19 @@ import (
 // exit, and returns its title.
 func tagHal(t *testing.T, data string) string {
 	t.Helper()
+	tagPack(t, data, "test exits", halTo, "Hal's wallet")
+	return "test exits"
+}
+
+// tagPack imports a tag pack called title that labels one address.
+func tagPack(t *testing.T, data, title, addr, label string) {
+	t.Helper()
 	pack := filepath.Join(t.TempDir(), "pack.yaml")
-	if err := os.WriteFile(pack, []byte("title: test exits\ncreator: plume test\ncurrency: BTC\nconfidence: forensic\nsource: https://example.org/plume-test\n"+
-		"tags:\n  - address: "+halTo+"\n    label: Hal's wallet\n    category: user\n"), 0o644); err != nil {
+	if err := os.WriteFile(pack, []byte("title: "+title+"\ncreator: plume test\ncurrency: BTC\nconfidence: forensic\nsource: https://example.org/plume-test\n"+
+		"tags:\n  - address: "+addr+"\n    label: "+label+"\n    category: user\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ok(t, "--data", data, "--quiet", "tags", "import", pack)
-	return "test exits"
 }
 
 // reportOf returns the JSON report of a case, and its HTML.
