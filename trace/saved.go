@@ -34,6 +34,12 @@ type Saved struct {
 	// CoinJoins is the policy's name (CoinJoinPolicy.String).
 	CoinJoins       string `json:"coinjoins,omitempty"`
 	PreferRemainder bool   `json:"prefer_remainder,omitempty"`
+	// Stop describes Options.Stop, which, a func, cannot be saved: Save
+	// writes StopUndescribed when the trace had one and "" when not, and
+	// a caller that knows what the predicate did writes that instead.
+	// Restore cannot bring the func back; give Stop to whatever reports
+	// on the restored Result (report.Options.Stop).
+	Stop string `json:"stop,omitempty"`
 
 	Txs []SavedTx `json:"txs"`
 
@@ -65,6 +71,10 @@ type SavedTx struct {
 	ViaSeed bool  `json:"via_seed,omitempty"`
 }
 
+// StopUndescribed is Saved.Stop for a trace that had a stop predicate
+// its caller did not describe.
+const StopUndescribed = "set (not described)"
+
 // ErrStale is wrapped by Restore's error when the source no longer holds a
 // saved transaction where it was: the chain was reorganised or the store
 // is another one.
@@ -91,6 +101,9 @@ func (r *Result) Save() *Saved {
 		StoppedAtJoin:   r.CoinJoins,
 		Elapsed:         r.Elapsed,
 	}
+	if r.Options.Stop != nil {
+		s.Stop = StopUndescribed
+	}
 	for _, sd := range r.Requested {
 		s.Seeds = append(s.Seeds, SavedSeed{Text: sd.String(), From: sd.From, To: sd.To, Amount: sd.Amount})
 	}
@@ -103,7 +116,8 @@ func (r *Result) Save() *Saved {
 
 // Restore rebuilds a saved Result, reading its transactions from src. p
 // is the network the seeds' addresses belong to (nil: chain.Mainnet).
-// Options.Stop and Progress are not saved; the restored Options lack them.
+// Options.Stop and Progress are funcs, which cannot be saved: the restored
+// Options lack them, and Saved.Stop says what the stop predicate was.
 func Restore(ctx context.Context, src Source, s *Saved, p *chain.Params) (*Result, error) {
 	if p == nil {
 		p = chain.Mainnet

@@ -13,7 +13,8 @@ import (
 )
 
 // TestSaveRestore: a saved trace, through JSON, restores to the same flow,
-// hops, paths, seeds, options and counters, forward and backward.
+// hops, paths, seeds, options and counters, forward and backward; a stop
+// predicate, which cannot be saved, is recorded as set.
 func TestSaveRestore(t *testing.T) {
 	rc := loadReal(t)
 	ctx := context.Background()
@@ -28,6 +29,7 @@ func TestSaveRestore(t *testing.T) {
 	for _, opts := range []trace.Options{
 		{MaxHops: 6, CoinJoins: trace.CoinJoinStop, MinValue: 1000},
 		{Direction: trace.Backward, MaxHops: 3, MaxTxs: 40},
+		{MaxHops: 5, Stop: func(*chain.Tx, int) bool { return false }},
 	} {
 		res, err := trace.Follow(ctx, snap, []trace.Seed{seed}, opts)
 		if err != nil {
@@ -36,6 +38,10 @@ func TestSaveRestore(t *testing.T) {
 		if res.Len() < 5 {
 			t.Fatalf("%v: a trace of %d transactions proves little", opts.Direction, res.Len())
 		}
+		wantStop := ""
+		if opts.Stop != nil {
+			wantStop = trace.StopUndescribed
+		}
 		b, err := json.Marshal(res.Save())
 		if err != nil {
 			t.Fatal(err)
@@ -43,6 +49,9 @@ func TestSaveRestore(t *testing.T) {
 		var saved trace.Saved
 		if err := json.Unmarshal(b, &saved); err != nil {
 			t.Fatal(err)
+		}
+		if saved.Stop != wantStop {
+			t.Errorf("%v: saved stop %q, want %q", opts.Direction, saved.Stop, wantStop)
 		}
 		got, err := trace.Restore(ctx, snap, &saved, chain.Mainnet)
 		if err != nil {

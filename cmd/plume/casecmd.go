@@ -54,7 +54,14 @@ func newCase(a *app) *cobra.Command {
 			if _, err := loadCase(cmd.Context(), db, args[0]); err != nil {
 				return err
 			}
-			return db.DeleteCase(cmd.Context(), args[0])
+			if err := db.DeleteCase(cmd.Context(), args[0]); err != nil {
+				return err
+			}
+			if a.json {
+				return a.printJSON(map[string]string{"deleted": args[0]})
+			}
+			a.printf("case %q deleted\n", args[0])
+			return nil
 		},
 	}
 	cmd.AddCommand(list, show, del)

@@ -13,9 +13,10 @@ import (
 )
 
 // caseDoc is a case as saved in the store: what was asked, what counted
-// as an exit, and the trace itself. The taint is not saved: it is
-// recomputed from the trace in milliseconds, and so can never disagree
-// with it.
+// as an exit, and the trace itself, with everything that shaped it (the
+// trace's options and its stop predicate in words are in Trace). The
+// taint is not saved: it is recomputed from the trace in milliseconds,
+// and so can never disagree with it.
 type caseDoc struct {
 	Version int       `json:"version"`
 	Name    string    `json:"name"`
@@ -31,7 +32,10 @@ type caseDoc struct {
 	StopAtExits bool              `json:"stop_at_exits"`
 	Deposits    bool              `json:"deposits"`
 	Exits       map[string]string `json:"exits,omitempty"` // address → label
-	Trace       *trace.Saved      `json:"trace"`
+	// TagPacks names the tag packs the exits' tags came from, sorted;
+	// nil in a version 1 case, which did not record them.
+	TagPacks []string     `json:"tag_packs"`
+	Trace    *trace.Saved `json:"trace"`
 }
 
 type tipDoc struct {
@@ -39,7 +43,10 @@ type tipDoc struct {
 	Hash   string `json:"hash"`
 }
 
-const caseVersion = 1
+// caseVersion is the case format written. Version 2 added TagPacks and
+// Trace.Stop; a version 1 case is still read, its stop predicate told by
+// StopAtExits and Deposits, and its tag packs unknown.
+const caseVersion = 2
 
 func (a *app) saveCase(ctx context.Context, db *store.DB, c *caseDoc) error {
 	b, err := json.Marshal(c)
@@ -62,8 +69,11 @@ func loadCase(ctx context.Context, db *store.DB, name string) (*caseDoc, error) 
 	if err := json.Unmarshal(b, c); err != nil {
 		return nil, fmt.Errorf("case %q: %w: %v", name, store.ErrCorrupt, err)
 	}
-	if c.Version != caseVersion || c.Trace == nil {
-		return nil, fmt.Errorf("case %q: version %d of the case format, this plume reads %d", name, c.Version, caseVersion)
+	if c.Version < 1 || c.Version > caseVersion || c.Trace == nil {
+		return nil, fmt.Errorf("case %q: version %d of the case format, this plume reads 1 to %d", name, c.Version, caseVersion)
+	}
+	if c.Version == 1 {
+		c.Trace.Stop = stopDescription(c.StopAtExits, c.Deposits)
 	}
 	return c, nil
 }
@@ -122,8 +132,11 @@ func (c *caseDoc) open(ctx context.Context, src trace.Source, p *chain.Params) (
 	return inv, nil
 }
 
+// computeTaint computes the taint under the case's model, if it has one;
+// the exits go into topts either way, for reports to record.
 func (inv *investigation) computeTaint() error {
 	c := inv.doc
+	inv.topts = trace.TaintOptions{Exits: inv.exits}
 	if c.Model == "" {
 		return nil
 	}
@@ -131,7 +144,7 @@ func (inv *investigation) computeTaint() error {
 	if err != nil {
 		return usageError{err}
 	}
-	inv.topts = trace.TaintOptions{Model: m, Exits: inv.exits}
+	inv.topts.Model = m
 	if c.CoinJoins != "" {
 		if inv.topts.CoinJoins, err = trace.ParseCoinJoinPolicy(c.CoinJoins); err != nil {
 			return usageError{err}

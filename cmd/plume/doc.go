@@ -25,5 +25,9 @@
 //	3    not found: no store in --data, no such case, an address or
 //	     transaction the store does not hold
 //	4    the store is held by another process (a running watch or ingest)
-//	130  interrupted
+//	130  interrupted before the command finished its work
+//
+// watch and ingest rpc --follow run until interrupted: an interrupt is
+// how they end, so they stop cleanly (the store resumes where it was
+// left) and exit 0.
 package main

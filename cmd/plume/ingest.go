@@ -61,7 +61,8 @@ store are skipped after their hash is checked, so running it again resumes.`,
 		Long: `Sync the store from a node: from --from when the store is empty (outputs spent
 from below it are fetched from the node, which then needs -txindex), else from
 the store's tip. Blocks that left the node's best chain are disconnected first.
-With --follow it keeps following the tip until interrupted.`,
+With --follow it keeps following the tip until interrupted, then prints what it
+did and exits 0.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()

@@ -220,7 +220,11 @@ tags:
 		t.Errorf("tags %+v", tags.Tags)
 	}
 
-	ok(t, "--data", data, "case", "delete", "hal")
+	var deleted struct{ Deleted string }
+	okJSON(t, &deleted, "--data", data, "case", "delete", "hal")
+	if deleted.Deleted != "hal" {
+		t.Errorf("case delete --json: %+v", deleted)
+	}
 	if code, _, _ := plume(t, "--data", data, "case", "show", "hal"); code != exitNotFound {
 		t.Errorf("deleted case: exit %d", code)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,19 +80,57 @@ func TestNode(t *testing.T) {
 			node.Generate(1)
 		}
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Errorf("interrupted watch: exit %d", code)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the watch did not stop")
-	}
+	interruptOK(t, cancel, done, "the watch")
 	// Run again, ingest resumes at the store's tip: only the block that
 	// confirmed the spend is new.
 	okJSON(t, &synced, append(append(global, "ingest", "rpc"), rpcFlags...)...)
 	if synced.TipHeight != 152 || synced.Blocks != 1 || synced.Txs != 2 {
 		t.Errorf("second ingest rpc: %+v, want tip 152, 1 block, 2 txs", synced)
+	}
+
+	// ingest rpc --follow takes a new block as it comes, and an interrupt
+	// ends it cleanly: exit 0, with what it did.
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	pr, pw = io.Pipe()
+	go func() {
+		done <- run(ctx, append(append(global, "ingest", "rpc", "--follow"), rpcFlags...), pw, io.Discard)
+		pw.Close()
+	}()
+	text := make(chan string)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			text <- sc.Text()
+		}
+		close(text)
+	}()
+	node.Generate(1)
+	select {
+	case line := <-text:
+		if !strings.HasPrefix(line, "at tip 153 ") {
+			t.Errorf("following: %q, want the new tip 153", line)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("ingest rpc --follow did not take the new block")
+	}
+	interruptOK(t, cancel, done, "ingest rpc --follow")
+	if line := <-text; !strings.Contains(line, "at height 153") {
+		t.Errorf("interrupted ingest rpc --follow said %q", line)
+	}
+}
+
+// interruptOK interrupts a command that runs until interrupted, with
+// cancel, and fails unless it stops with exit 0, which it sends on done.
+func interruptOK(t *testing.T, cancel context.CancelFunc, done <-chan int, what string) {
+	t.Helper()
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("interrupted %s: exit %d, want 0", what, code)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("%s did not stop", what)
 	}
 }

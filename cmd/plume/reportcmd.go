@@ -41,8 +41,9 @@ options, and for each exit the path of transactions from the seed.`,
 				out = fileName(name) + ext
 			}
 			return a.withCase(cmd.Context(), name, func(_ *store.DB, inv *investigation) error {
-				rep, err := report.New(inv.res, inv.taint, report.Options{
-					Title: title, Tip: inv.doc.reportTip(), TaintOptions: inv.topts, Bucket: b, MaxNodes: maxNodes})
+				opts := inv.reportOptions()
+				opts.Title, opts.Bucket, opts.MaxNodes = title, b, maxNodes
+				rep, err := report.New(inv.res, inv.taint, opts)
 				if err != nil {
 					return err
 				}

@@ -181,7 +181,9 @@ func (a *app) trace(ctx context.Context, f *traceFlags) error {
 	}
 	exits := trace.ExitsFrom(res.Flow, label)
 	doc.Exits = exitsText(p, exits)
+	doc.TagPacks = tagPacks(labels, exits)
 	doc.Trace = res.Save()
+	doc.Trace.Stop = stopDescription(doc.StopAtExits, doc.Deposits)
 	inv := &investigation{doc: doc, params: p, res: res, exits: exits}
 	if err := inv.computeTaint(); err != nil {
 		return err

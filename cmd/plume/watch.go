@@ -27,7 +27,7 @@ saved case, and print an alert as one JSON line when one is spent (unconfirmed,
 then confirmed or dropped), when stolen value reaches an exit (the case's, and
 those --exits lists), and when coins dormant for 30 days move. The coins are
 followed as they move on. --webhook also POSTs each alert. Runs until
-interrupted.
+interrupted, then exits 0.
 
 The case's taint model decides what counts as stolen in new transactions;
 --model overrides it, and a case traced without one is watched under poison:

@@ -77,8 +77,12 @@
 //	  seeds: as given [{seed, from, to, amount}],
 //	  trace: the options and outcome {direction, max_hops, min_value, from, to, max_txs,
 //	    coinjoins (the CoinJoin policy: "ignore", "stop" or "haircut"), stop (whether a stop
-//	    predicate was set), hops, edges, truncated, stopped, outside, coinjoins_stopped},
+//	    predicate was set), stop_predicate (what it did, when the caller said: Options.Stop),
+//	    prefer_remainder (only peel chains' remainders were followed; absent when not), hops,
+//	    edges, truncated, stopped, outside, coinjoins_stopped},
 //	  model, coinjoins (the taint's CoinJoin policy, absent when it ignores them),
+//	  settings: the caller's further choices, in words [{name, value}] (Options.Settings; absent
+//	    when none),
 //	  exits: [{label, address}] (configured, and any other label the taint exited at),
 //	  exit_paths: [{label, address, outpoint, value, taint, hop, path: [{txid, height, hop}],
 //	    block {height, time}, node}]

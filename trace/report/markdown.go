@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -226,6 +227,9 @@ func (m *md) provenance(pv Provenance) {
 	for _, e := range pv.Exits {
 		m.p("- Exit: %s: `%s`", cell(e.Label), e.Address)
 	}
+	for _, s := range pv.Settings {
+		m.p("- %s: %s", cell(s.Name), cell(s.Value))
+	}
 	m.p("")
 	t := pv.Trace
 	window := "none"
@@ -240,18 +244,25 @@ func (m *md) provenance(pv Provenance) {
 		minValue = btc(t.MinValue) + " BTC"
 	}
 	stop := "none"
-	if t.Stop {
-		stop = "set (not recordable)"
+	switch {
+	case t.StopPredicate != "":
+		stop = t.StopPredicate
+	case t.Stop:
+		stop = "set (not described)"
 	}
 	m.p("### Trace options and outcome")
 	m.p("")
-	m.table([]string{"Option", "Value"}, nil, [][]string{
+	rows := [][]string{
 		{"Direction", t.Direction}, {"Max hops", limit(t.MaxHops)}, {"Min value", minValue}, {"Time window", window},
 		{"Max transactions", limit(t.MaxTxs)}, {"At CoinJoins", t.CoinJoins}, {"Stop predicate", stop},
 		{"Hops reached", strconv.Itoa(t.Hops)}, {"CoinJoins stopped at", strconv.Itoa(t.CoinJoinsStopped)},
 		{"Edges examined", strconv.Itoa(t.Edges)}, {"Truncated by max transactions", yesNo(t.Truncated)},
 		{"Links not followed (limits)", strconv.Itoa(t.Stopped)}, {"Links outside the source", strconv.Itoa(t.Outside)},
-	})
+	}
+	if t.PreferRemainder {
+		rows = slices.Insert(rows, 7, []string{"Peel chains", "remainders only"})
+	}
+	m.table([]string{"Option", "Value"}, nil, rows)
 	m.p("### Exit paths")
 	m.p("")
 	if len(pv.ExitPaths) == 0 {

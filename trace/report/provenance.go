@@ -24,6 +24,8 @@ type Provenance struct {
 	// CoinJoin policy (trace.TaintOptions.CoinJoins), absent without one.
 	Model     string `json:"model,omitempty"`
 	CoinJoins string `json:"coinjoins,omitempty"`
+	// Settings are Options.Settings: further choices of the caller.
+	Settings []Setting `json:"settings,omitempty"`
 	// Exits are the exits the taint was computed with, by address, and
 	// any other label the taint counted as an exit (CoinJoins).
 	Exits []ExitRef `json:"exits"`
@@ -56,8 +58,12 @@ type TraceRef struct {
 	MaxTxs    int       `json:"max_txs"`   // 0: no limit
 	CoinJoins string    `json:"coinjoins"` // trace.Options.CoinJoins
 	// Stop is true when a stop predicate was set; a func cannot be
-	// recorded, so the report can only say that one was used.
-	Stop bool `json:"stop"`
+	// recorded, so StopPredicate is what the caller said it did
+	// (Options.Stop), "" if it did not say.
+	Stop          bool   `json:"stop"`
+	StopPredicate string `json:"stop_predicate,omitempty"`
+	// PreferRemainder: only the remainders of peel steps were followed.
+	PreferRemainder bool `json:"prefer_remainder,omitempty"`
 	// How the trace ended (trace.Result).
 	Hops      int  `json:"hops"`
 	Edges     int  `json:"edges"`
@@ -66,6 +72,12 @@ type TraceRef struct {
 	Outside   int  `json:"outside"`
 	// CoinJoinsStopped counts the CoinJoins the trace stopped at.
 	CoinJoinsStopped int `json:"coinjoins_stopped"`
+}
+
+// Setting is one choice that shaped the result, in words.
+type Setting struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 // ExitRef is a configured exit.
@@ -143,9 +155,11 @@ func (b *builder) provenance(g Graph) Provenance {
 		Network:   b.p.Name,
 		Seeds:     []SeedRef{},
 		Trace: TraceRef{Direction: o.Direction.String(), MaxHops: o.MaxHops, MinValue: o.MinValue,
-			From: utc(o.From), To: utc(o.To), MaxTxs: o.MaxTxs, CoinJoins: o.CoinJoins.String(), Stop: o.Stop != nil,
+			From: utc(o.From), To: utc(o.To), MaxTxs: o.MaxTxs, CoinJoins: o.CoinJoins.String(),
+			Stop: o.Stop != nil || b.opts.Stop != "", StopPredicate: b.opts.Stop, PreferRemainder: o.PreferRemainder,
 			Hops: res.Hops, Edges: res.Edges, Truncated: res.Truncated, Stopped: res.Stopped, Outside: res.Outside,
 			CoinJoinsStopped: res.CoinJoins},
+		Settings:  slices.Clone(b.opts.Settings),
 		Exits:     []ExitRef{},
 		ExitPaths: []ExitPath{},
 	}

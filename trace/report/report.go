@@ -49,6 +49,14 @@ type Options struct {
 	// outputs that received no taint (those that did are known from the
 	// Taint itself).
 	TaintOptions trace.TaintOptions
+	// Stop describes the trace's stop predicate (trace.Options.Stop),
+	// which a func cannot record: "" records only whether the Result's
+	// Options have one. A restored Result (trace.Restore) has none: give
+	// the saved description (trace.Saved.Stop).
+	Stop string
+	// Settings are the caller's further choices that shaped the result,
+	// recorded as given: how the exits were found, say.
+	Settings []Setting
 	// Bucket is the dispersion timeline's step; the zero value is one step
 	// per block.
 	Bucket trace.Bucket
