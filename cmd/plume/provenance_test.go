@@ -78,7 +78,7 @@ func TestReportProvenance(t *testing.T) {
 		{"defaults", report.TraceRef{Direction: "forward", MaxTxs: 1_000_000, CoinJoins: "ignore", Stop: true, StopPredicate: stopAtTags},
 			"", "", map[string]string{"Stop at exits": "yes", "Deposit addresses as exits": "no",
 				"Exits from": `tags in the store, from the packs "` + pack + `"`}},
-		{"others", report.TraceRef{Direction: "forward", MaxHops: 5, MinValue: 1000, From: day(1, 1), To: day(12, 31), MaxTxs: 50, CoinJoins: "stop"},
+		{"others", report.TraceRef{Direction: "forward", MaxHops: 5, MinValue: 1000, From: day(1, 1), To: day(12, 31).Add(24*time.Hour - time.Nanosecond), MaxTxs: 50, CoinJoins: "stop"},
 			"fifo", "haircut", map[string]string{"Stop at exits": "no", "Deposit addresses as exits": "yes",
 				"Exits from": `tags in the store, from the packs "` + pack + `"; deposit addresses found by exchanges' sweeps in the flow traced up to tagged exits`}},
 	} {

@@ -124,6 +124,7 @@ func TestTraceOptions(t *testing.T) {
 	// block 221 spends): stopping there leaves one transaction out.
 	tagPack(t, data, "more exits", "1LzBzVqEeuQyjD2mRWHes3dgWrT9titxvq", "exchange")
 	day := func(d int) time.Time { return time.Date(2009, 1, d, 0, 0, 0, 0, time.UTC) }
+	endOf := func(d int) time.Time { return day(d+1).Add(-time.Nanosecond) }
 	const all = 1_000_000 // --max-txs by default
 	full, _ := libTrace(t, data, []string{hal}, trace.Options{MaxTxs: all}, false)
 	for _, c := range []struct {
@@ -158,16 +159,20 @@ func TestTraceOptions(t *testing.T) {
 			trace.Options{MinValue: 1e9, MaxTxs: all}, false, true,
 			// The 1 BTC payments of blocks 182 and 183 are not followed.
 			func(r *trace.Result) bool { return !hasHeight(r, 187) && !hasHeight(r, 221) }},
-		{"window", []string{"--seed", hal, "--from", "2009-01-12", "--to", "2009-01-14", "--stop-at-exits=false"}, []string{hal},
-			trace.Options{From: day(12), To: day(14), MaxTxs: all}, false, true,
+		{"window", []string{"--seed", hal, "--from", "2009-01-12", "--to", "2009-01-13", "--stop-at-exits=false"}, []string{hal},
+			trace.Options{From: day(12), To: endOf(13), MaxTxs: all}, false, true,
 			func(r *trace.Result) bool {
 				for i := range r.Len() {
-					if tm := r.At(i).Time; r.Hop(i) > 0 && (tm.Before(day(12)) || tm.After(day(14))) {
+					if tm := r.At(i).Time; r.Hop(i) > 0 && (tm.Before(day(12)) || tm.After(endOf(13))) {
 						return false
 					}
 				}
 				return true
 			}},
+		// The payments go on until the 14th: a date takes in all its day.
+		{"to a day", []string{"--seed", hal, "--to", "2009-01-14", "--stop-at-exits=false"}, []string{hal},
+			trace.Options{To: endOf(14), MaxTxs: all}, false, false,
+			func(r *trace.Result) bool { return r.At(r.Len() - 1).Time.After(day(14)) }},
 		// No CoinJoin in 2009: the policy is recorded and changes nothing.
 		{"coinjoins", []string{"--seed", hal, "--coinjoins", "stop", "--stop-at-exits=false"}, []string{hal},
 			trace.Options{CoinJoins: trace.CoinJoinStop, MaxTxs: all}, false, false,

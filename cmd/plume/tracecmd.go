@@ -57,7 +57,7 @@ every output is stolen (poison, haircut, fifo, lifo, tiho).`,
 	fl.IntVar(&f.maxTxs, "max-txs", 1_000_000, "stop once the trace holds this many transactions (0: no limit)")
 	fl.Int64Var(&f.minValue, "min-value", 0, "do not follow outputs worth less (satoshi)")
 	fl.StringVar(&f.from, "from", "", "only transactions in blocks from this time (RFC 3339 or 2006-01-02)")
-	fl.StringVar(&f.to, "to", "", "only transactions in blocks up to this time")
+	fl.StringVar(&f.to, "to", "", "only transactions in blocks up to this time (a date or minute includes all of it)")
 	fl.StringVar(&f.model, "model", "", "taint model: poison, haircut, fifo, lifo or tiho (default: none)")
 	fl.StringVar(&f.coinjoins, "coinjoins", "ignore", "at a CoinJoin: ignore (follow on) or stop")
 	fl.StringVar(&f.taintJoins, "taint-coinjoins", "ignore", "taint through a CoinJoin: ignore (by the model), haircut, or stop (count as exited)")
@@ -66,12 +66,21 @@ every output is stolen (poison, haircut, fifo, lifo, tiho).`,
 	return cmd
 }
 
-func parseTime(flag, s string) (time.Time, error) {
+// parseTime reads a --from or --to time. An investigator who writes
+// --to 2018-09-15 means to the end of that day, so with end a date or a
+// minute stands for its last instant; as a start it stands for its first.
+func parseTime(flag, s string, end bool) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
+	for _, f := range []struct {
+		layout string
+		span   time.Duration
+	}{{time.RFC3339, 0}, {"2006-01-02T15:04", time.Minute}, {"2006-01-02", 24 * time.Hour}} {
+		if t, err := time.Parse(f.layout, s); err == nil {
+			if end && f.span > 0 {
+				t = t.Add(f.span - time.Nanosecond)
+			}
 			return t, nil
 		}
 	}
@@ -99,10 +108,10 @@ func (a *app) trace(ctx context.Context, f *traceFlags) error {
 	if f.backward {
 		opts.Direction = trace.Backward
 	}
-	if opts.From, err = parseTime("from", f.from); err != nil {
+	if opts.From, err = parseTime("from", f.from, false); err != nil {
 		return err
 	}
-	if opts.To, err = parseTime("to", f.to); err != nil {
+	if opts.To, err = parseTime("to", f.to, true); err != nil {
 		return err
 	}
 	if opts.CoinJoins, err = trace.ParseCoinJoinPolicy(f.coinjoins); err != nil || opts.CoinJoins == trace.CoinJoinHaircut {
