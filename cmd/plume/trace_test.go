@@ -124,7 +124,7 @@ func TestTraceOptions(t *testing.T) {
 	// block 221 spends): stopping there leaves one transaction out.
 	tagPack(t, data, "more exits", "1LzBzVqEeuQyjD2mRWHes3dgWrT9titxvq", "exchange")
 	day := func(d int) time.Time { return time.Date(2009, 1, d, 0, 0, 0, 0, time.UTC) }
-	endOf := func(d int) time.Time { return day(d+1).Add(-time.Nanosecond) }
+	endOf := func(d int) time.Time { return day(d + 1).Add(-time.Nanosecond) }
 	const all = 1_000_000 // --max-txs by default
 	full, _ := libTrace(t, data, []string{hal}, trace.Options{MaxTxs: all}, false)
 	for _, c := range []struct {
