@@ -78,14 +78,7 @@ func TestAddrFilterReload(t *testing.T) {
 		t.Fatal("the blocks pay no address again after the split: the test proves nothing")
 	}
 
-	whole, err := Open("", Options{InMemory: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer whole.Close()
-	if _, err := whole.Ingest(ctx, sliceSeq(blocks), nil); err != nil {
-		t.Fatal(err)
-	}
+	whole := ingestInMemory(t, blocks)
 
 	dir := t.TempDir()
 	db, err := Open(dir, Options{})

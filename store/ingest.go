@@ -67,6 +67,9 @@ func (db *DB) Ingest(ctx context.Context, blocks iter.Seq2[*chain.Block, error],
 		}
 		db.filter = f
 	}
+	if err := db.warmUTXO(); err != nil {
+		return IngestStats{}, err
+	}
 	in := newIngester(ctx, db)
 	err := in.run(blocks, progress)
 	if err != nil {

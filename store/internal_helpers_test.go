@@ -79,3 +79,18 @@ func diffKV(got, want []KV) string {
 	}
 	return ""
 }
+
+// ingestInMemory returns an in-memory store holding blocks, closed when
+// the test ends.
+func ingestInMemory(t testing.TB, blocks []*chain.Block) *DB {
+	t.Helper()
+	db, err := Open("", Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Ingest(context.Background(), sliceSeq(blocks), nil); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}

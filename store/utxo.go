@@ -13,9 +13,9 @@ import (
 // the budget (checked only after a flush, so every output of the unflushed
 // batch stays findable), old is dropped and cur becomes old. Outputs that
 // age out are resolved from the store, which holds every output in its
-// transaction record. The cache is therefore never the source of truth:
-// after a restart it starts empty and ingest is merely slower until it
-// warms.
+// transaction record. The cache is therefore never the source of truth.
+// After a restart (or a disconnect, which empties it) the next Ingest
+// reloads the unspent outputs of the last day of blocks (see warmUTXO).
 //
 // Scripts live in one arena per generation, so dropping a generation frees
 // them in one go and the map holds no pointers for the GC to trace.

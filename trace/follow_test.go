@@ -210,6 +210,18 @@ func TestOptions(t *testing.T) {
 		if _, err := trace.Follow(cctx, rc.db, seed, trace.Options{}); !errors.Is(err, context.Canceled) {
 			t.Errorf("cancelled context: %v", err)
 		}
+		// Cancelled between hops: the trace stops there, not at its end.
+		cctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		hops := 0
+		_, err := trace.Follow(cctx, rc.db, seed, trace.Options{Progress: func(trace.Progress) {
+			if hops++; hops == 2 {
+				cancel()
+			}
+		}})
+		if !errors.Is(err, context.Canceled) || hops != 2 || full.Hops < 3 {
+			t.Errorf("cancelled after hop 1 of %d: %v after %d progress calls", full.Hops, err, hops)
+		}
 	})
 	t.Run("overlapping seeds count once", func(t *testing.T) {
 		addr, _ := trace.ParseSeed(chain.Mainnet, peelAddress)
