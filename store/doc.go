@@ -118,8 +118,9 @@
 //
 // # Concurrency
 //
-// Reads are safe while Ingest runs and see only whole blocks up to the tip
-// (a Snapshot sees the tip it was taken at). One Ingest runs at a time; a
+// Reads are safe while Ingest or Disconnect runs and see only whole blocks
+// of one chain up to the tip (a Snapshot sees the tip it was taken at, even
+// after a reorganisation replaces the blocks below it). One Ingest runs at a time; a
 // second call waits. Only one process may open a store: another gets
 // ErrLocked.
 package store

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -201,4 +202,139 @@ func TestSyncChild(t *testing.T) {
 		os.Exit(1)
 	}
 	db.Close()
+}
+
+// nodeTip is the node's best block as a store tip.
+func nodeTip(n *btcdtest.Node) store.Tip {
+	h, hash := n.Tip()
+	return store.Tip{Height: h, Hash: hash}
+}
+
+// mustHold checks that the store holds tx in the block at height.
+func mustHold(t testing.TB, db *store.DB, tx *wire.MsgTx, height int32) {
+	t.Helper()
+	got, err := db.TxByHash(context.Background(), tx.TxHash())
+	if err != nil || got.ID.Height() != height {
+		t.Fatalf("the store's %v: %v, %v; want it at height %d", tx.TxHash(), got, err, height)
+	}
+}
+
+// TestSyncNodeFollow follows a btcd node's tip: blocks mined with a
+// signed payment are reported by OnTip and land in the store, the node is
+// killed (OnError reports it unreachable, the follow goes on) and
+// restarted, and the follow catches up with the blocks mined afterwards.
+// Cancelling ctx ends it with a nil error and a store equal to a fresh
+// sync.
+func TestSyncNodeFollow(t *testing.T) {
+	ctx := context.Background()
+	node := btcdtest.Start(t, btcdtest.Options{ChangeKind: chain.KindP2PKH})
+	node.Generate(btcdtest.CoinbaseMaturity + 5)
+	// Few, fast retries in the client: the follow's own backoff is tested.
+	src, err := rpc.Dial(ctx, rpc.Options{URL: node.URL, User: node.User, Password: node.Pass, Params: chain.Regtest, Retries: 1, Backoff: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { src.Close() })
+	db := openDB(t, t.TempDir(), store.Options{Params: chain.Regtest})
+	if _, err := db.Sync(ctx, src, store.SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	const poll = 20 * time.Millisecond
+	f := startFollow(t, db, src, store.SyncOptions{Poll: poll})
+
+	payee := btcdtest.TestKey(5)
+	tx := node.Spend(wire.NewTxOut(3e8, payee.Script(chain.KindP2PKH)))
+	node.Generate(1)
+	if st := waitTip(t, f.tips, nodeTip(node)); st.Connected != 1 || st.Disconnected != 0 {
+		t.Errorf("OnTip after one block: %+v", st)
+	}
+	mustHold(t, db, tx, nodeTip(node).Height)
+	addr, err := chain.Regtest.Parse(payee.Address(chain.KindP2PKH))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := history(t, db, addr); len(h) != 1 || h[0].Value != 3e8 {
+		t.Errorf("the payee's history: %+v, want the payment of 3 BTC", h)
+	}
+	node.Generate(2)
+	if st := waitTip(t, f.tips, nodeTip(node)); st.Connected != 2 {
+		t.Errorf("OnTip after two more blocks: %+v", st)
+	}
+
+	node.Kill()
+	var waits []time.Duration
+	for len(waits) < 3 {
+		select {
+		case e := <-f.fails:
+			if !errors.Is(e.err, rpc.ErrUnreachable) {
+				t.Fatalf("OnError with the node down: %v, want ErrUnreachable", e.err)
+			}
+			waits = append(waits, e.wait)
+		case err := <-f.done:
+			t.Fatalf("the follow ended when the node went down: %v", err)
+		case <-time.After(30 * time.Second):
+			t.Fatalf("%d OnErrors within 30 s of the node going down, want 3", len(waits))
+		}
+	}
+	if waits[0] != poll || waits[1] != 2*poll || waits[2] != 4*poll {
+		t.Errorf("waits after failures in a row: %v, want Poll doubling", waits)
+	}
+	node.Restart()
+	tx2 := node.Spend(wire.NewTxOut(2e8, payee.Script(chain.KindP2PKH)))
+	node.Generate(3)
+	if st := waitTip(t, f.tips, nodeTip(node)); st.Connected != 3 {
+		t.Errorf("OnTip after the restart: %+v, want the 3 new blocks", st)
+	}
+	mustHold(t, db, tx2, nodeTip(node).Height-2)
+	if err := f.stop(t); err != nil {
+		t.Fatalf("cancelled follow returned %v, want nil", err)
+	}
+	verify(t, db)
+	sameDump(t, db, syncFresh(t, node))
+}
+
+// TestSyncNodeFollowReorg follows node A while it mines 3 blocks alone
+// and B mines 5; when they meet A reorganises to B's branch, and the
+// follow disconnects A's 3 blocks and connects B's 5: A's payment leaves
+// the store, B's arrives, and the store equals a fresh sync.
+func TestSyncNodeFollowReorg(t *testing.T) {
+	ctx := context.Background()
+	keyB := btcdtest.TestKey(7)
+	a := btcdtest.Start(t, btcdtest.Options{Listen: true, ChangeKind: chain.KindP2PKH})
+	b := btcdtest.Start(t, btcdtest.Options{Listen: true, Key: &keyB, ChangeKind: chain.KindP2PKH})
+	a.Generate(btcdtest.CoinbaseMaturity)
+	a.Connect(b)
+	a.WaitSync(b)
+	b.Generate(btcdtest.CoinbaseMaturity + 1)
+	b.WaitSync(a)
+	fork := nodeTip(a)
+
+	db := openDB(t, t.TempDir(), store.Options{Params: chain.Regtest})
+	f := startFollow(t, db, dialNode(t, a), store.SyncOptions{Poll: 20 * time.Millisecond})
+	waitTip(t, f.tips, fork)
+
+	a.Disconnect(b)
+	payA := a.Spend(wire.NewTxOut(4e8, btcdtest.TestKey(8).Script(chain.KindP2PKH)))
+	a.Generate(3)
+	if st := waitTip(t, f.tips, nodeTip(a)); st.Connected != 3 {
+		t.Errorf("OnTip on A's branch: %+v", st)
+	}
+	mustHold(t, db, payA, fork.Height+1)
+	payB := b.Spend(wire.NewTxOut(6e8, btcdtest.TestKey(9).Script(chain.KindP2PKH)))
+	b.Generate(5)
+	a.Connect(b)
+	a.WaitSync(b)
+	st := waitTip(t, f.tips, nodeTip(a))
+	if st.Tip != nodeTip(b) || st.Disconnected != 3 || st.Connected != 5 {
+		t.Fatalf("OnTip after A reorganised: %+v, want 3 blocks disconnected and B's 5 connected", st)
+	}
+	mustHold(t, db, payB, fork.Height+1)
+	if _, err := db.TxByHash(ctx, payA.TxHash()); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("A's payment after the reorganisation: %v, want ErrNotFound", err)
+	}
+	if err := f.stop(t); err != nil {
+		t.Fatalf("cancelled follow returned %v, want nil", err)
+	}
+	verify(t, db)
+	sameDump(t, db, syncFresh(t, a))
 }

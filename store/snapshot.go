@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"sync"
+	"time"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/btcsuite/btcd/wire"
@@ -25,6 +26,7 @@ type Snapshot struct {
 	txn    *badger.Txn
 	tip    int32  // heights above are not visible; -1 in an empty store
 	nextID AddrID // address IDs from here on are not visible
+	epoch  uint64 // disconnects when taken (see blockTime)
 
 	mu     sync.Mutex
 	free   []*badger.Iterator
@@ -33,18 +35,37 @@ type Snapshot struct {
 }
 
 // Snapshot returns a consistent view of the store's current tip.
+//
+// The watermark must be one the Badger transaction holds every block of.
+// Ingest writes blocks before it moves the watermark, so an older one is
+// fine; but Disconnect moves it down before deleting blocks, so a
+// watermark read before a Disconnect and a transaction begun after it
+// would show a tip whose blocks are gone, or another branch's. Reading the
+// watermark again after the transaction begins rules that out: if it has
+// not moved, no Disconnect has deleted anything yet.
 func (db *DB) Snapshot() *Snapshot {
 	s := &Snapshot{db: db, tip: -1}
-	if w := db.mark.Load(); w != nil {
-		s.tip, s.nextID = w.tip.Height, w.next
-	}
 	db.opMu.Lock()
 	defer db.opMu.Unlock()
+	for {
+		epoch, w := disconnects.Load(), db.mark.Load()
+		if !db.closed {
+			s.txn = db.bdb.NewTransaction(false)
+			if db.mark.Load() != w {
+				s.txn.Discard()
+				continue
+			}
+		}
+		s.epoch = epoch
+		if w != nil {
+			s.tip, s.nextID = w.tip.Height, w.next
+		}
+		break
+	}
 	if db.closed {
 		s.closed = true
 		return s
 	}
-	s.txn = db.bdb.NewTransaction(false)
 	db.snaps[s] = struct{}{}
 	return s
 }
@@ -173,7 +194,7 @@ func (s *Snapshot) readTxRecord(it *badger.Iterator, id chain.TxID) (*chain.Tx, 
 			spent[op.Vout] = ip
 		}
 	}
-	return rec.toTx(id, s.db.blockTime(id.Height()), spent), rec, nil
+	return rec.toTx(id, s.blockTime(id.Height()), spent), rec, nil
 }
 
 // TxIDs returns every TxID with this txid, in chain order. Usually one;
@@ -247,7 +268,7 @@ func (s *Snapshot) History(ctx context.Context, addr chain.Address) iter.Seq2[ch
 				if !s.visible(e.tx) {
 					continue
 				}
-				a := chain.Appearance{Tx: e.tx, Index: e.index, Spend: e.dir == dirSpend, Time: s.db.blockTime(e.tx.Height())}
+				a := chain.Appearance{Tx: e.tx, Index: e.index, Spend: e.dir == dirSpend, Time: s.blockTime(e.tx.Height())}
 				if err := it.Item().Value(func(v []byte) (err error) { a.Value, a.Prev, err = decodeAddrValue(v); return }); err != nil {
 					return corrupt(k, err)
 				}
@@ -323,6 +344,24 @@ func (s *Snapshot) blockRecord(height int32) (blockRecord, error) {
 		})
 	})
 	return r, err
+}
+
+// blockTime returns the time of the block at height as the snapshot sees
+// it. The DB caches the times of its current chain, which a Disconnect
+// begun after the snapshot was taken changes for heights the snapshot
+// may still see (to nothing, then to the new branch's): after one, the
+// time comes from the snapshot's own block record. Disconnects are rare,
+// and one that ran before the snapshot was taken costs nothing.
+func (s *Snapshot) blockTime(height int32) time.Time {
+	t := s.db.blockTime(height)
+	if disconnects.Load() == s.epoch {
+		return t
+	}
+	r, err := s.blockRecord(height)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Unix(r.header.Timestamp.Unix(), 0).UTC()
 }
 
 func (s *Snapshot) blockHash(height int32) (chainhash.Hash, error) {
