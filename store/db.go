@@ -35,7 +35,11 @@ type DB struct {
 	utxo     *utxoCache  // owned by the writer
 	addrs    *addrCache  // owned by the writer
 	filter   *addrFilter // owned by the writer; built by its first Ingest
-	clusters clusters
+	// disconnects counts the Disconnects that removed blocks, so that a
+	// snapshot knows when the cached block times may have changed under
+	// it (see Snapshot.blockTime).
+	disconnects atomic.Uint64
+	clusters    clusters
 
 	mark   atomic.Pointer[watermark]
 	timesM sync.RWMutex

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"sync/atomic"
 
 	badger "github.com/dgraph-io/badger/v4"
 	"github.com/plumetrace/plume/chain"
@@ -163,12 +162,6 @@ func deleteDerived(txn *badger.Txn, wb *badger.WriteBatch, id chain.TxID, rec *t
 	return nil
 }
 
-// disconnects counts, process-wide, the Disconnects that removed blocks
-// (see Snapshot.blockTime). Counting per process rather than per DB keeps
-// it out of the DB struct: a Disconnect of another DB only makes a
-// snapshot read its block times from its records, slower, never wrong.
-var disconnects atomic.Uint64
-
 // Disconnect removes every block above height, newest to oldest in effect:
 // their transactions, spends, address histories, address IDs and cluster
 // merges, so the store is exactly as if it had been ingested up to height
@@ -205,7 +198,7 @@ func (db *DB) Disconnect(ctx context.Context, height int32) error {
 	}
 	// After the watermark moves and before the block times do: a snapshot
 	// with the old watermark sees the count change (Snapshot.blockTime).
-	disconnects.Add(1)
+	db.disconnects.Add(1)
 	if err := db.truncate(height+1, mark.next); err != nil {
 		return fmt.Errorf("store: disconnect to %d: %w", height, err)
 	}

@@ -48,7 +48,7 @@ func (db *DB) Snapshot() *Snapshot {
 	db.opMu.Lock()
 	defer db.opMu.Unlock()
 	for {
-		epoch, w := disconnects.Load(), db.mark.Load()
+		epoch, w := db.disconnects.Load(), db.mark.Load()
 		if !db.closed {
 			s.txn = db.bdb.NewTransaction(false)
 			if db.mark.Load() != w {
@@ -354,7 +354,7 @@ func (s *Snapshot) blockRecord(height int32) (blockRecord, error) {
 // and one that ran before the snapshot was taken costs nothing.
 func (s *Snapshot) blockTime(height int32) time.Time {
 	t := s.db.blockTime(height)
-	if disconnects.Load() == s.epoch {
+	if s.db.disconnects.Load() == s.epoch {
 		return t
 	}
 	r, err := s.blockRecord(height)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -95,6 +96,12 @@ did and exits 0.`,
 					}
 					pass = s
 					bar.Step("syncing blocks", int64(s.Height), int64(max(top, s.Height)))
+				},
+				// Following, an unreachable node is waited for; say so on
+				// stderr, where an operator watching the log sees it.
+				OnError: func(err error, retryIn time.Duration) {
+					bar.Done()
+					fmt.Fprintf(a.stderr, "plume: %v; trying again in %v\n", err, retryIn.Round(time.Millisecond))
 				},
 				OnTip: func(s store.SyncStats) {
 					bar.Done()
