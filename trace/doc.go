@@ -113,7 +113,10 @@
 // with. A Feed is what Watch reads from the node: the tip, blocks by
 // height, the mempool's transactions, and the outputs a new transaction
 // spends, to value its other inputs; source/rpc's Client is one. Watch
-// polls, and does not undo alerts when a reorganisation removes a block.
+// polls; it keeps watching coins whose spend is unconfirmed, to report a
+// replacement, and remembers the last 100 blocks, to read a
+// reorganisation's new branch and report the spends it leaves
+// unconfirmed.
 //
 // # Saving a trace
 //

@@ -1,14 +1,11 @@
 package trace
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
@@ -20,6 +17,9 @@ import (
 
 // Feed is what Watch reads from a node: new blocks, the mempool, and the
 // outputs a new transaction spends. source/rpc's Client satisfies it.
+//
+// Watch notices a reorganisation by hashes: Tip's hash, and each Block's
+// Hash and Header.PrevBlock, which must be filled.
 type Feed interface {
 	Tip(ctx context.Context) (int32, chainhash.Hash, error)
 	Block(ctx context.Context, height int32) (*chain.Block, error)
@@ -73,55 +73,6 @@ func CaseFrom(t *Taint) *Case {
 	return c
 }
 
-// AlertKind names what happened to watched coins.
-type AlertKind string
-
-const (
-	// SpentUnconfirmed: a transaction in the mempool spends watched coins.
-	SpentUnconfirmed AlertKind = "spent_unconfirmed"
-	// Confirmed: a block holds a spend seen in the mempool before.
-	Confirmed AlertKind = "confirmed"
-	// SpentConfirmed: a block holds a spend the mempool never showed.
-	SpentConfirmed AlertKind = "spent_confirmed"
-	// Dropped: a spend left the mempool without being mined; its coins
-	// are watched again.
-	Dropped AlertKind = "dropped"
-	// ReachedExit: a spend pays tainted value to an exit (a tagged
-	// entity or an address of the case's exit set).
-	ReachedExit AlertKind = "reached_exit"
-	// DormantMoved: coins that sat untouched for Case.DormantAfter move.
-	DormantMoved AlertKind = "dormant_moved"
-)
-
-// Alert reports watched coins moving.
-type Alert struct {
-	Kind   AlertKind `json:"kind"`
-	Time   time.Time `json:"time"`
-	TxID   string    `json:"txid"`
-	Height int32     `json:"height,omitempty"` // 0 in the mempool
-	// Spent lists the watched outputs the transaction spends.
-	Spent []AlertOutput `json:"spent"`
-	// Taint is the stolen value the transaction moves, and Share the
-	// stolen fraction of its inputs.
-	Taint int64   `json:"taint"`
-	Share float64 `json:"share"`
-	// Exit and ExitAddress name the exit a ReachedExit alert reports, and
-	// ExitTaint the stolen value paid to it.
-	Exit        string `json:"exit,omitempty"`
-	ExitAddress string `json:"exit_address,omitempty"`
-	ExitTaint   int64  `json:"exit_taint,omitempty"`
-	// Path is the transactions from a seed's to this one.
-	Path []string `json:"path"`
-}
-
-// AlertOutput is a watched output in an alert.
-type AlertOutput struct {
-	Outpoint string `json:"outpoint"`
-	Address  string `json:"address"`
-	Value    int64  `json:"value"`
-	Taint    int64  `json:"taint"`
-}
-
 // WatchOptions say where alerts go and how often to look.
 type WatchOptions struct {
 	// Poll is how often to ask the node; 0 means 1s.
@@ -129,70 +80,151 @@ type WatchOptions struct {
 	// Out receives each alert as a JSON line.
 	Out io.Writer
 	// Webhook, if set, receives each alert as a JSON POST, retried
-	// Retries times (0 means 3) with doubling waits.
-	Webhook string
-	Retries int
-	// OnAlert, if set, is called with each alert.
+	// Retries times (0 means 3) with doubling waits. The POSTs are made
+	// from a goroutine of their own, so a slow or dead hook never holds up
+	// the watch; up to WebhookQueue alerts (0 means 1000) wait for it.
+	// When the queue is full the oldest waiting alert is dropped to make
+	// room, and OnError hears of it: the hook then misses alerts, which
+	// Out and OnAlert still get. Alerts still waiting when ctx ends are
+	// not sent; OnError hears how many.
+	Webhook      string
+	Retries      int
+	WebhookQueue int
+	// OnAlert, if set, is called with each alert, from Watch's goroutine.
+	// An alert's slices may be shared with other alerts of the same
+	// transaction: read them, do not change them.
 	OnAlert func(Alert)
-	// OnError, if set, hears about failures Watch survives: a webhook that
-	// keeps failing, a node that does not answer for a while.
+	// OnError, if set, hears about failures Watch survives: a node that
+	// does not answer, an input whose value the node cannot give, a
+	// webhook that keeps failing, a reorganisation deeper than Watch
+	// remembers. Calls never overlap, but may come from the webhook's
+	// goroutine. A caller that would rather give up cancels ctx.
 	OnError func(error)
 	// Params formats addresses; nil means chain.Mainnet.
 	Params *chain.Params
-	// DropAfter: a spend absent from the mempool and from this many new
-	// blocks counts as dropped. 0 means 6.
+	// DropAfter: an unconfirmed spend absent from the mempool while this
+	// many new blocks were mined counts as dropped. The mempool is read
+	// before a spend is declared dropped, so one that is still there
+	// never is, however many blocks arrive between two polls. 0 means 6.
 	DropAfter int
 	// HTTP is the webhook's client; nil means a client with a 10 s
 	// timeout.
 	HTTP *http.Client
 }
 
+// reorgWindow is how many of the latest blocks Watch remembers by hash: a
+// reorganisation up to that deep is undone exactly. Confirmed spends are
+// kept for as long, so that their coins can be put back if their block
+// leaves the chain.
+const reorgWindow = 100
+
+// maxRetryWait caps the wait between polls while the node fails (unless
+// Poll is longer).
+const maxRetryWait = time.Minute
+
 // Watch follows the mempool and new blocks and alerts when watched coins
-// move: spent (unconfirmed, then confirmed or dropped), paid to an exit,
-// or woken after dormancy. When they move, the outputs that receive
-// tainted value under the case's model are watched in turn, so the watch
-// follows the coins as far as they go. It returns when ctx ends (nil) or
-// the node fails for good.
+// move: spent (unconfirmed, then confirmed, replaced or dropped), paid to
+// an exit, or woken after dormancy. When they move, the outputs that
+// receive tainted value under the case's model are watched in turn, so
+// the watch follows the coins as far as they go.
 //
-// Watch does not undo alerts when a reorganisation removes a block; a
-// spend mined again raises its alert again.
+// A coin whose spend is unconfirmed stays watched: a different
+// transaction spending it, in the mempool (a fee bump or a double spend)
+// or in a block, raises a Replaced alert naming both, and the outputs of
+// the replaced transaction, and of the spends of those, are no longer
+// watched (their spends get Dropped alerts).
+//
+// Watch remembers the hashes of the last 100 blocks it read. When the
+// node's chain no longer holds one of them, Watch reads the node's chain
+// back to the fork and reads the new branch, so a spend on it is alerted
+// like any other. A spend that was confirmed only in a block that left the
+// chain becomes unconfirmed again and raises a Reorged alert; from then on
+// it is followed as a mempool spend: Confirmed when a block holds it
+// again, Replaced if a conflicting transaction is mined or enters the
+// mempool, Dropped if it stays out of the mempool for DropAfter blocks. A
+// spend that the new branch holds too gets a new Confirmed alert, with
+// its new height, and no Reorged one. A reorganisation deeper than 100
+// blocks is reported to OnError, and the new branch is read from there.
+//
+// Watch returns an error if its first look at the node fails (a wrong
+// address or password shows at once). After that it survives the node:
+// a failed poll is reported to OnError and tried again, the waits
+// doubling from Poll up to a minute, until the node answers or ctx ends.
+// It returns nil when ctx ends.
 func Watch(ctx context.Context, feed Feed, c *Case, opts WatchOptions) error {
 	w, err := newWatcher(ctx, feed, c, opts)
 	if err != nil {
 		return err
 	}
+	if w.hook != nil {
+		go w.hook.run(ctx)
+		defer w.hook.wait()
+	}
+	backoff := w.opts.Poll
 	for {
+		wait := w.opts.Poll
 		if err := w.poll(ctx); err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return err
+			w.report(err)
+			wait = backoff
+			backoff = min(backoff*2, max(maxRetryWait, w.opts.Poll))
+		} else {
+			backoff = w.opts.Poll
 		}
-		select {
-		case <-ctx.Done():
+		if !sleep(ctx, wait) {
 			return nil
-		case <-time.After(w.opts.Poll):
 		}
+	}
+}
+
+// sleep waits d or until ctx ends, and says whether ctx is still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 
 // watcher is the state of one Watch.
 type watcher struct {
-	feed    Feed
-	c       *Case
-	opts    WatchOptions
+	feed Feed
+	c    *Case
+	opts WatchOptions
+	// watched holds the coins followed: those unspent, and those whose
+	// spend (spender names it) is unconfirmed or in one of the blocks the
+	// watch remembers, so that a replacement or a reorganisation is seen.
 	watched map[wire.OutPoint]*Watched
-	pending map[chainhash.Hash]*pendingSpend // spends seen in the mempool
-	seen    map[chainhash.Hash]bool          // mempool txs already looked at
-	height  int32                            // the last block processed
-	mu      sync.Mutex                       // serializes output
+	spender map[wire.OutPoint]chainhash.Hash
+	spends  map[chainhash.Hash]*spendTx
+	// reorged lists the spends whose block left the chain during this
+	// poll, for the Reorged alerts of those the new branch does not hold.
+	reorged []*spendTx
+	seen    map[chainhash.Hash]bool // mempool txs already looked at
+	height  int32                   // the last block processed
+	low     int32                   // the lowest height in hashes
+	hashes  map[int32]chainhash.Hash
+	hook    *hook // nil without a webhook
+	errMu   sync.Mutex
 	s       scratch
 }
 
-type pendingSpend struct {
+// spendTx is a transaction that spends watched coins, kept while it is
+// unconfirmed or its block is in the reorg window.
+type spendTx struct {
+	hash    chainhash.Hash
 	spent   []*Watched
 	created []wire.OutPoint // outputs it made watched
-	absent  int             // blocks since it was last in the mempool
+	height  int32           // the block holding it; 0 while unconfirmed
+	pos     int             // its place in that block
+	absent  int             // blocks mined since the mempool last held it
+	// alert is its spend alert, of which later alerts are copies.
+	alert Alert
 }
 
 func newWatcher(ctx context.Context, feed Feed, c *Case, opts WatchOptions) (*watcher, error) {
@@ -201,6 +233,9 @@ func newWatcher(ctx context.Context, feed Feed, c *Case, opts WatchOptions) (*wa
 	}
 	if opts.Retries <= 0 {
 		opts.Retries = 3
+	}
+	if opts.WebhookQueue <= 0 {
+		opts.WebhookQueue = 1000
 	}
 	if opts.DropAfter <= 0 {
 		opts.DropAfter = 6
@@ -218,263 +253,58 @@ func newWatcher(ctx context.Context, feed Feed, c *Case, opts WatchOptions) (*wa
 		c.DormantAfter = 30 * 24 * time.Hour
 	}
 	w := &watcher{feed: feed, c: c, opts: opts, watched: map[wire.OutPoint]*Watched{},
-		pending: map[chainhash.Hash]*pendingSpend{}, seen: map[chainhash.Hash]bool{}}
+		spender: map[wire.OutPoint]chainhash.Hash{}, spends: map[chainhash.Hash]*spendTx{},
+		seen: map[chainhash.Hash]bool{}, hashes: map[int32]chainhash.Hash{}}
+	if opts.Webhook != "" {
+		h, err := newHook(opts, w.report)
+		if err != nil {
+			return nil, err
+		}
+		w.hook = h
+	}
 	for i := range c.Outputs {
 		o := c.Outputs[i]
 		w.watched[o.Out] = &o
 	}
-	h, _, err := feed.Tip(ctx)
+	h, hash, err := feed.Tip(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("trace: watch: %w", err)
 	}
-	w.height = h
+	w.height, w.low, w.hashes[h] = h, h, hash
 	return w, nil
 }
 
 // poll processes new blocks, then the mempool.
 func (w *watcher) poll(ctx context.Context) error {
-	tip, _, err := w.feed.Tip(ctx)
-	if err != nil {
-		return fmt.Errorf("trace: watch: %w", err)
+	if err := w.blocks(ctx); err != nil {
+		return err
 	}
-	for w.height < tip {
-		b, err := w.feed.Block(ctx, w.height+1)
-		if err != nil {
-			return fmt.Errorf("trace: watch: block %d: %w", w.height+1, err)
-		}
-		if err := w.block(ctx, b); err != nil {
-			return err
-		}
-		w.height = b.Height
-	}
-	pool, err := w.feed.Mempool(ctx)
-	if err != nil {
-		return fmt.Errorf("trace: watch: %w", err)
-	}
-	inPool := make(map[chainhash.Hash]bool, len(pool))
-	for _, h := range pool {
-		inPool[h] = true
-		if w.seen[h] {
-			continue
-		}
-		w.seen[h] = true
-		tx, err := w.feed.MempoolTx(ctx, h)
-		if errors.Is(err, chain.ErrNotFound) {
-			continue // mined or evicted meanwhile
-		}
-		if err != nil {
-			return fmt.Errorf("trace: watch: mempool tx %v: %w", h, err)
-		}
-		if err := w.spend(ctx, tx, h, 0, time.Now()); err != nil {
-			return err
-		}
-	}
-	for h := range w.seen {
-		if !inPool[h] && w.pending[h] == nil {
-			delete(w.seen, h) // keep the set to the mempool's size
-		}
-	}
-	for h, p := range w.pending {
-		if inPool[h] {
-			p.absent = 0
-		}
-	}
-	return nil
+	return w.mempool(ctx)
 }
 
-// block processes a new block: confirmations, spends the mempool never
-// showed, and spends that have been gone too long.
-func (w *watcher) block(ctx context.Context, b *chain.Block) error {
-	for i, tx := range b.Txs {
-		h := b.TxHashes[i]
-		if _, ok := w.pending[h]; ok {
-			p := w.pending[h]
-			delete(w.pending, h)
-			w.emit(w.alert(Confirmed, h, b.Height, b.Header.Timestamp, p.spent, tx))
-			continue
-		}
-		if i == 0 {
-			continue
-		}
-		if err := w.spend(ctx, tx, h, b.Height, b.Header.Timestamp); err != nil {
-			return err
-		}
-	}
-	for h, p := range w.pending {
-		if p.absent++; p.absent > w.opts.DropAfter {
-			delete(w.pending, h)
-			for _, o := range p.created {
-				delete(w.watched, o)
-			}
-			for _, s := range p.spent {
-				w.watched[s.Out] = s
-			}
-			w.emit(w.alert(Dropped, h, 0, b.Header.Timestamp, p.spent, nil))
-		}
-	}
-	return nil
-}
-
-// spend checks whether tx spends watched coins and, if so, alerts and
-// watches the outputs it taints. height is 0 for a mempool transaction.
-func (w *watcher) spend(ctx context.Context, tx *wire.MsgTx, h chainhash.Hash, height int32, at time.Time) error {
-	var spent []*Watched
-	for _, in := range tx.TxIn {
-		if o := w.watched[in.PreviousOutPoint]; o != nil {
-			spent = append(spent, o)
-		}
-	}
-	if len(spent) == 0 {
-		return nil
-	}
-	// The stolen share of each output, under the case's model: values of
-	// the other inputs come from the node.
-	vals := make([]int64, len(tx.TxIn))
-	taints := make([]int64, len(tx.TxIn))
-	prevs := make([]chain.Prevout, len(tx.TxIn))
-	var inVal int64
-	for k, in := range tx.TxIn {
-		if o := w.watched[in.PreviousOutPoint]; o != nil {
-			vals[k], taints[k] = o.Value, o.Taint
-			prevs[k] = chain.Prevout{Value: o.Value, Script: o.Addr.Script(), Addr: o.Addr, Resolved: true}
-		} else {
-			p, err := w.feed.PrevOut(ctx, in.PreviousOutPoint)
-			if err != nil && !errors.Is(err, chain.ErrNotFound) {
-				return fmt.Errorf("trace: watch: input %d of %v: %w", k, h, err)
-			}
-			vals[k], prevs[k] = p.Value, p
-		}
-		inVal += vals[k]
-	}
-	outs := make([]int64, 0, len(tx.TxOut)+1)
-	var outVal int64
-	for _, o := range tx.TxOut {
-		outs = append(outs, o.Value)
-		outVal += o.Value
-	}
-	outs = append(outs, max(inVal-outVal, 0))
-	if inVal < outVal { // unknown inputs: balance the lines as ComputeTaint does
-		vals[0] += outVal - inVal
-	}
-	dst := make([]int64, len(outs))
-	model := w.c.Model
-	coinjoin := w.c.CoinJoins != CoinJoinIgnore && isCoinJoin(&chain.Tx{Msg: tx, Prevouts: prevs})
-	if coinjoin {
-		model = Haircut
-	}
-	model.split(vals, taints, outs, dst, &w.s)
-
-	p := &pendingSpend{spent: spent}
-	for _, s := range spent {
-		delete(w.watched, s.Out)
-	}
-	kind := SpentUnconfirmed
-	if height > 0 {
-		kind = SpentConfirmed
-	}
-	a := w.alert(kind, h, height, at, spent, tx)
-	w.emit(a)
-	for _, s := range spent {
-		if at.Sub(s.Since) >= w.c.DormantAfter {
-			d := w.alert(DormantMoved, h, height, at, []*Watched{s}, tx)
-			w.emit(d)
-			break
-		}
-	}
-	if coinjoin && w.c.CoinJoins == CoinJoinStop {
-		// The trail ends in the mix: report it as an exit, watch nothing.
-		e := a
-		e.Kind, e.Exit, e.ExitTaint = ReachedExit, CoinJoinLabel, a.Taint
-		w.emit(e)
-		if height == 0 {
-			w.pending[h] = p
-		}
-		return nil
-	}
-	path := append(slices.Clone(spent[0].Path), h)
-	for v, o := range tx.TxOut {
-		if dst[v] == 0 {
-			continue
-		}
-		addr := chain.AddressOf(o.PkScript)
-		if label, ok := w.c.Exits[addr]; ok {
-			e := a
-			e.Kind, e.Exit, e.ExitAddress, e.ExitTaint = ReachedExit, label, w.opts.Params.Format(addr), dst[v]
-			w.emit(e)
-			continue
-		}
-		op := wire.OutPoint{Hash: h, Index: uint32(v)}
-		w.watched[op] = &Watched{Out: op, Addr: addr, Value: o.Value, Taint: dst[v], Since: at, Path: path}
-		p.created = append(p.created, op)
-	}
-	if height == 0 {
-		w.pending[h] = p
-	}
-	return nil
-}
-
-func (w *watcher) alert(kind AlertKind, h chainhash.Hash, height int32, at time.Time, spent []*Watched, tx *wire.MsgTx) Alert {
-	a := Alert{Kind: kind, Time: at.UTC(), TxID: h.String(), Height: height}
-	var in, taint int64
-	for _, s := range spent {
-		a.Spent = append(a.Spent, AlertOutput{Outpoint: s.Out.String(), Address: w.opts.Params.Format(s.Addr), Value: s.Value, Taint: s.Taint})
-		in += s.Value
-		taint += s.Taint
-	}
-	a.Taint = taint
-	if in > 0 {
-		a.Share = float64(taint) / float64(in)
-	}
-	if len(spent) > 0 {
-		for _, p := range spent[0].Path {
-			a.Path = append(a.Path, p.String())
-		}
-	}
-	a.Path = append(a.Path, h.String())
-	return a
-}
-
-// emit hands an alert to every destination. A webhook that fails after its
-// retries is reported to OnError; the watch goes on.
+// emit hands an alert to every destination.
 func (w *watcher) emit(a Alert) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	if w.opts.OnAlert != nil {
 		w.opts.OnAlert(a)
+	}
+	if w.opts.Out == nil && w.hook == nil {
+		return
 	}
 	line, _ := json.Marshal(a)
 	if w.opts.Out != nil {
 		w.opts.Out.Write(append(line, '\n'))
 	}
-	if w.opts.Webhook != "" {
-		if err := w.post(line); err != nil && w.opts.OnError != nil {
-			w.opts.OnError(err)
-		}
+	if w.hook != nil {
+		w.hook.send(line)
 	}
 }
 
-func (w *watcher) post(body []byte) error {
-	wait := 500 * time.Millisecond
-	var last error
-	for try := 0; try <= w.opts.Retries; try++ {
-		if try > 0 {
-			time.Sleep(wait)
-			wait *= 2
-		}
-		resp, err := w.opts.HTTP.Post(w.opts.Webhook, "application/json", bytes.NewReader(body))
-		if err != nil {
-			last = err
-			continue
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode < 300 {
-			return nil
-		}
-		last = fmt.Errorf("HTTP %s", resp.Status)
-		if resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests {
-			break // the hook refuses the alert; retrying will not change that
-		}
+// report hands a failure Watch survives to OnError.
+func (w *watcher) report(err error) {
+	if w.opts.OnError == nil {
+		return
 	}
-	return fmt.Errorf("trace: watch: webhook: %w", last)
+	w.errMu.Lock()
+	defer w.errMu.Unlock()
+	w.opts.OnError(err)
 }

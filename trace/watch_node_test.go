@@ -82,3 +82,63 @@ func TestWatchNode(t *testing.T) {
 	}
 	t.Logf("block alert after %v", time.Since(start))
 }
+
+// TestWatchNodeReorg: two btcd nodes mine competing branches, each holding
+// a different spend of the stolen coin. The watch follows node A, which
+// reorganises to B's longer branch: the spend there, at a height the
+// watch had read already, is reported as replacing A's.
+func TestWatchNodeReorg(t *testing.T) {
+	ctx := context.Background()
+	// Both nodes mine to the same key, so both can spend the stolen coin.
+	a := btcdtest.Start(t, btcdtest.Options{Listen: true, ChangeKind: chain.KindP2PKH})
+	b := btcdtest.Start(t, btcdtest.Options{Listen: true, ChangeKind: chain.KindP2PKH})
+	a.Generate(101)
+	theft := a.Spend(wireOut(5e8, a.Key.Script(chain.KindP2PKH)))
+	a.Generate(1)
+	a.Connect(b)
+	a.WaitSync(b)
+	a.Disconnect(b)
+
+	client, err := rpc.Dial(ctx, rpc.Options{URL: a.URL, User: a.User, Password: a.Pass, Params: chain.Regtest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	script := a.Key.Script(chain.KindP2PKH)
+	c := &trace.Case{Model: trace.Haircut, Outputs: []trace.Watched{{Out: a.Coins(theft)[0].OutPoint,
+		Addr: chain.AddressOf(script), Value: 5e8, Taint: 5e8, Since: time.Now()}}}
+	alerts := make(chan trace.Alert, 16)
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go trace.Watch(wctx, client, c, trace.WatchOptions{Poll: 50 * time.Millisecond, Params: chain.Regtest,
+		OnAlert: func(al trace.Alert) { alerts <- al }})
+	time.Sleep(200 * time.Millisecond) // let the watch take its first look
+	wait := func(kind trace.AlertKind, txid string) trace.Alert {
+		t.Helper()
+		select {
+		case al := <-alerts:
+			if al.Kind != kind || al.TxID != txid {
+				t.Fatalf("alert %+v, want %s of %s", al, kind, txid)
+			}
+			return al
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no %s alert", kind)
+		}
+		return trace.Alert{}
+	}
+
+	onA := a.SpendCoins(a.Coins(theft)[:1], wireOut(4e8, btcdtest.TestKey(60).Script(chain.KindP2PKH)))
+	wait(trace.SpentUnconfirmed, onA.TxHash().String())
+	a.Generate(1)
+	forkAt, _ := a.Tip()
+	wait(trace.Confirmed, onA.TxHash().String())
+
+	onB := b.SpendCoins(b.Coins(theft)[:1], wireOut(45e7, btcdtest.TestKey(61).Script(chain.KindP2PKH)))
+	b.Generate(3)
+	a.Connect(b)
+	a.WaitSync(b)
+	al := wait(trace.Replaced, onB.TxHash().String())
+	if al.Height != forkAt || len(al.Replaces) != 1 || al.Replaces[0] != onA.TxHash().String() || al.Taint != 5e8 {
+		t.Errorf("replacement on the new branch: %+v", al)
+	}
+}

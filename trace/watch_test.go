@@ -3,10 +3,12 @@ package trace_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -19,42 +21,74 @@ import (
 	"github.com/plumetrace/plume/trace"
 )
 
-// fakeFeed is a node that a test moves by hand.
+// fakeFeed is a node that a test moves by hand. Its blocks are linked by
+// hash, and reorg takes blocks off so that others can be mined instead.
 type fakeFeed struct {
 	mu     sync.Mutex
-	blocks map[int32]*chain.Block
+	blocks map[int32]*chain.Block // the best chain, from the first tip up
 	tip    int32
+	nonce  uint32 // makes every block unique
 	pool   map[chainhash.Hash]*wire.MsgTx
 	outs   map[wire.OutPoint]chain.Prevout
+	// down makes every call fail, as a node that does not answer.
+	down bool
 	// polled is closed when the watch first reads the mempool: it has
 	// taken the tip and is polling.
 	polled chan struct{}
 	once   sync.Once
 }
 
+var errDown = errors.New("node down")
+
 func newFakeFeed(tip int32) *fakeFeed {
-	return &fakeFeed{blocks: map[int32]*chain.Block{}, tip: tip, pool: map[chainhash.Hash]*wire.MsgTx{}, outs: map[wire.OutPoint]chain.Prevout{}, polled: make(chan struct{})}
+	f := &fakeFeed{blocks: map[int32]*chain.Block{}, tip: tip, pool: map[chainhash.Hash]*wire.MsgTx{}, outs: map[wire.OutPoint]chain.Prevout{}, polled: make(chan struct{})}
+	f.blocks[tip] = f.newBlock(tip, chainhash.Hash{}, time.Time{})
+	return f
+}
+
+// newBlock makes a block at height on prev holding a coinbase and txs.
+func (f *fakeFeed) newBlock(height int32, prev chainhash.Hash, at time.Time, txs ...*wire.MsgTx) *chain.Block {
+	f.nonce++
+	b := &chain.Block{Height: height}
+	b.Header.PrevBlock, b.Header.Timestamp, b.Header.Nonce = prev, at, f.nonce
+	b.Hash = b.Header.BlockHash()
+	coinbase := wire.NewMsgTx(1)
+	coinbase.LockTime = f.nonce
+	for _, tx := range append([]*wire.MsgTx{coinbase}, txs...) {
+		b.Txs = append(b.Txs, tx)
+		b.TxHashes = append(b.TxHashes, tx.TxHash())
+	}
+	return b
 }
 
 func (f *fakeFeed) Tip(context.Context) (int32, chainhash.Hash, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.tip, chainhash.Hash{}, nil
+	if f.down {
+		return 0, chainhash.Hash{}, errDown
+	}
+	return f.tip, f.blocks[f.tip].Hash, nil
 }
 
 func (f *fakeFeed) Block(_ context.Context, h int32) (*chain.Block, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if b := f.blocks[h]; b != nil {
+	if f.down {
+		return nil, errDown
+	}
+	if b := f.blocks[h]; b != nil && h <= f.tip {
 		return b, nil
 	}
-	return &chain.Block{Height: h, Txs: []*wire.MsgTx{wire.NewMsgTx(1)}, TxHashes: []chainhash.Hash{{byte(h)}}}, nil
+	return nil, fmt.Errorf("no block %d: %w", h, chain.ErrNotFound)
 }
 
 func (f *fakeFeed) Mempool(context.Context) ([]chainhash.Hash, error) {
 	f.once.Do(func() { close(f.polled) })
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.down {
+		return nil, errDown
+	}
 	var hs []chainhash.Hash
 	for h := range f.pool {
 		hs = append(hs, h)
@@ -84,21 +118,70 @@ func (f *fakeFeed) PrevOut(_ context.Context, op wire.OutPoint) (chain.Prevout, 
 func (f *fakeFeed) mine(at time.Time, txs ...*wire.MsgTx) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.tip++
-	b := &chain.Block{Height: f.tip, Txs: []*wire.MsgTx{wire.NewMsgTx(1)}, TxHashes: []chainhash.Hash{{byte(f.tip), 1}}}
-	b.Header.Timestamp = at
-	for _, tx := range txs {
-		b.Txs = append(b.Txs, tx)
-		b.TxHashes = append(b.TxHashes, tx.TxHash())
-		delete(f.pool, tx.TxHash())
-	}
-	f.blocks[f.tip] = b
+	f.mineLocked(at, txs...)
 }
 
-func (f *fakeFeed) send(tx *wire.MsgTx) {
+func (f *fakeFeed) mineLocked(at time.Time, txs ...*wire.MsgTx) {
+	b := f.newBlock(f.tip+1, f.blocks[f.tip].Hash, at, txs...)
+	f.tip++
+	f.blocks[f.tip] = b
+	for _, tx := range txs {
+		delete(f.pool, tx.TxHash())
+	}
+}
+
+// reorg takes the last depth blocks off the chain and mines blocks, one
+// per entry of branch (each the txs of a block), in their place: the
+// watch sees the new chain at once.
+func (f *fakeFeed) reorg(depth int, at time.Time, branch ...[]*wire.MsgTx) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.pool[tx.TxHash()] = tx
+	for range depth {
+		delete(f.blocks, f.tip)
+		f.tip--
+	}
+	for _, txs := range branch {
+		f.mineLocked(at, txs...)
+	}
+}
+
+func (f *fakeFeed) send(txs ...*wire.MsgTx) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, tx := range txs {
+		f.pool[tx.TxHash()] = tx
+	}
+}
+
+// evict takes txs out of the mempool.
+func (f *fakeFeed) evict(txs ...*wire.MsgTx) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, tx := range txs {
+		delete(f.pool, tx.TxHash())
+	}
+}
+
+// eventually waits, up to 10 s, until cond holds.
+func eventually(cond func() bool) {
+	for deadline := time.Now().Add(10 * time.Second); !cond() && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// expect returns the next alert, which must be of kind want.
+func expect(t *testing.T, alerts <-chan trace.Alert, want trace.AlertKind) trace.Alert {
+	t.Helper()
+	select {
+	case a := <-alerts:
+		if a.Kind != want {
+			t.Fatalf("alert %+v, want %s", a, want)
+		}
+		return a
+	case <-time.After(5 * time.Second):
+		t.Fatalf("no %s alert", want)
+	}
+	return trace.Alert{}
 }
 
 func payTo(a chain.Address, v int64) *wire.TxOut { return wire.NewTxOut(v, a.Script()) }
@@ -151,34 +234,31 @@ func TestWatch(t *testing.T) {
 
 	alerts := make(chan trace.Alert, 32)
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	done := make(chan error, 1)
 	go func() {
 		done <- trace.Watch(ctx, feed, c, trace.WatchOptions{Poll: 5 * time.Millisecond, Webhook: hook.URL,
 			Params: chain.Regtest, DropAfter: 2, OnAlert: func(a trace.Alert) { alerts <- a }})
 	}()
 	<-feed.polled
-	next := func(want trace.AlertKind) trace.Alert {
-		t.Helper()
-		select {
-		case a := <-alerts:
-			if a.Kind != want {
-				t.Fatalf("alert %+v, want %s", a, want)
-			}
-			return a
-		case <-time.After(5 * time.Second):
-			t.Fatalf("no %s alert", want)
-		}
-		return trace.Alert{}
-	}
+	next := func(want trace.AlertKind) trace.Alert { t.Helper(); return expect(t, alerts, want) }
 
 	// The stolen coin and a clean one fund a payment: 0.6 to the exchange,
-	// 1.39 to a mule. FIFO puts the stolen coin (first) on the exchange's
-	// 0.6 and 0.4 of the mule's output.
+	// 1.39 to a mule, 0.01 of fee. FIFO puts the stolen coin (first) on
+	// the exchange's 0.6 and 0.4 of the mule's output. Half the inputs'
+	// value is stolen.
 	pay := spendOf([]wire.OutPoint{stolen, clean}, payTo(exchange, 6e7), payTo(mule, 139e6))
 	feed.send(pay)
 	a := next(trace.SpentUnconfirmed)
-	if a.TxID != pay.TxHash().String() || a.Taint != btc || a.Share != 1 || a.Height != 0 || len(a.Path) != 3 {
+	if a.TxID != pay.TxHash().String() || a.Taint != btc || a.InputValue != 2*btc || a.Share != 0.5 || a.Height != 0 || len(a.Path) != 3 || len(a.Unresolved) != 0 {
 		t.Errorf("mempool alert %+v", a)
+	}
+	wantOuts := []trace.AlertOutput{
+		{Outpoint: wire.OutPoint{Hash: pay.TxHash(), Index: 0}.String(), Address: chain.Regtest.Format(exchange), Value: 6e7, Taint: 6e7},
+		{Outpoint: wire.OutPoint{Hash: pay.TxHash(), Index: 1}.String(), Address: chain.Regtest.Format(mule), Value: 139e6, Taint: 4e7},
+	}
+	if !slices.Equal(a.Outputs, wantOuts) {
+		t.Errorf("outputs %+v, want %+v", a.Outputs, wantOuts)
 	}
 	next(trace.DormantMoved)
 	e := next(trace.ReachedExit)
@@ -186,7 +266,7 @@ func TestWatch(t *testing.T) {
 		t.Errorf("exit alert %+v", e)
 	}
 	feed.mine(now, pay)
-	if a := next(trace.Confirmed); a.Height != 101 || a.TxID != pay.TxHash().String() {
+	if a := next(trace.Confirmed); a.Height != 101 || a.TxID != pay.TxHash().String() || a.Share != 0.5 || len(a.Outputs) != 2 {
 		t.Errorf("confirmation %+v", a)
 	}
 	// The mule moves its 0.4 stolen BTC; the spend never confirms.
@@ -195,9 +275,7 @@ func TestWatch(t *testing.T) {
 	if a := next(trace.SpentUnconfirmed); a.Taint != 4e7 || a.Spent[0].Outpoint != (wire.OutPoint{Hash: pay.TxHash(), Index: 1}).String() {
 		t.Errorf("second spend %+v", a)
 	}
-	feed.mu.Lock()
-	delete(feed.pool, move.TxHash())
-	feed.mu.Unlock()
+	feed.evict(move)
 	for range 3 {
 		feed.mine(now)
 	}
@@ -209,13 +287,19 @@ func TestWatch(t *testing.T) {
 	if a := next(trace.SpentConfirmed); a.Taint != 4e7 || a.Height != 105 {
 		t.Errorf("spend seen only in a block: %+v", a)
 	}
+	// The webhook gets every alert, the first after a retry, in order.
+	eventually(func() bool {
+		hookMu.Lock()
+		defer hookMu.Unlock()
+		return len(hooked) >= 7
+	})
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
 	hookMu.Lock()
 	defer hookMu.Unlock()
-	if len(hooked) != 7 || hooked[0].Kind != trace.SpentUnconfirmed {
+	if len(hooked) != 7 || hooked[0].Kind != trace.SpentUnconfirmed || hooked[6].Kind != trace.SpentConfirmed {
 		t.Errorf("the webhook received %d alerts (one after a retry), want 7: %+v", len(hooked), hooked)
 	}
 }

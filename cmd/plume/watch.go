@@ -24,10 +24,13 @@ func newWatch(a *app) *cobra.Command {
 		Short: "Alert, as JSON lines, the moment a case's stolen coins move (mempool and blocks)",
 		Long: `Watch a node's mempool and new blocks for the unspent stolen outputs of a
 saved case, and print an alert as one JSON line when one is spent (unconfirmed,
-then confirmed or dropped), when stolen value reaches an exit (the case's, and
-those --exits lists), and when coins dormant for 30 days move. The coins are
-followed as they move on. --webhook also POSTs each alert. Runs until
-interrupted, then exits 0.
+then confirmed, replaced by another spend, or dropped; a reorganisation that
+takes a spend's block off the chain says so), when stolen value reaches an exit
+(the case's, and those --exits lists), and when coins dormant for 30 days move.
+Each alert gives the transaction's outputs and the stolen share of its inputs.
+The coins are followed as they move on. --webhook also POSTs each alert, from a
+queue that drops the oldest when the hook falls 1000 behind. Node errors are
+printed and retried. Runs until interrupted, then exits 0.
 
 The case's taint model decides what counts as stolen in new transactions;
 --model overrides it, and a case traced without one is watched under poison:
