@@ -62,6 +62,13 @@
 // ID is its smallest member's AddrID, so a rebuilt or reorganised store has
 // the same clusters. Disconnect pops a block's unions off an undo log.
 //
+// A transaction with an input ingest could not resolve joins nothing: an
+// input of unknown value and owner leaves a CoinJoin undetectable, and a
+// wrong merge joins strangers for good. Resolve completes such inputs
+// later but does not cluster them; a store that must cluster from a
+// height above genesis ingests with a Resolver (a node), which resolves
+// every input as it goes.
+//
 // # Reorganisations and nodes
 //
 // Sync finds where the store and a node (ChainSource, which source/rpc's

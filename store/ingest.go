@@ -332,9 +332,14 @@ func (in *ingester) connect(blk *chain.Block) error {
 func (in *ingester) cluster(tx *wire.MsgTx, id chain.TxID, fresh AddrID) {
 	g := in.group[:0]
 	for k, p := range in.prevs {
-		if p.Resolved {
-			g = append(g, in.prevIDs[k])
+		if !p.Resolved {
+			// An input of unknown value and owner: the CoinJoin detectors
+			// cannot rule out a CoinJoin, and a merge of its participants
+			// would join strangers for good. Such a transaction (an
+			// ingest above genesis without a Resolver) joins nothing.
+			return
 		}
+		g = append(g, in.prevIDs[k])
 	}
 	slices.Sort(g)
 	g = slices.Compact(g)
@@ -343,8 +348,6 @@ func (in *ingester) cluster(tx *wire.MsgTx, id chain.TxID, fresh AddrID) {
 	if len(g) == 0 || (len(g) < 2 && rules == 0) {
 		return
 	}
-	// The detectors read every input; an unresolved one is left to them
-	// as such, and they do not call such a transaction a CoinJoin.
 	ctx := &chain.Tx{ID: id, Msg: tx, Prevouts: in.prevs}
 	if isCoinJoin(ctx) {
 		in.stats.CoinJoins++

@@ -160,6 +160,8 @@ func testPartial(t *testing.T, full *ref, fullDB *store.DB, first int32) {
 		}
 		verify(t, db)
 		checkAgainst(t, db, full.partial(first, false, false), partialHistory(first, false, false))
+		// A transaction with an unresolved input joins nothing.
+		checkClusters(t, db, referenceClusters(blocks[first:]), 20)
 		unresolvedDump = dump(t, db)
 		if first <= 170 {
 			tx, err := db.Tx(ctx, chain.MakeTxID(170, 1))
