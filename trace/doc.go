@@ -108,7 +108,8 @@
 // to a callback. When watched coins move, the outputs that receive taint
 // under the case's model are watched in turn, so the watch follows the
 // coins as far as they go. A Case says what to watch: the tainted outputs,
-// the exits, the model and the CoinJoin policy; CaseFrom makes one from a
+// the exits (those the trace met, and any address Case.Label names, such
+// as a store's tags), the model and the CoinJoin policy; CaseFrom makes one from a
 // Taint, of its unspent tainted outputs and the options it was computed
 // with. A Feed is what Watch reads from the node: the tip, blocks by
 // height, the mempool's transactions, and the outputs a new transaction

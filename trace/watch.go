@@ -44,9 +44,15 @@ type Watched struct {
 // that matter, and the model that says how much of a new output is
 // stolen when watched coins move again.
 type Case struct {
-	Model     Model
-	Outputs   []Watched
-	Exits     map[chain.Address]string
+	Model   Model
+	Outputs []Watched
+	Exits   map[chain.Address]string
+	// Label, if set, names further exits: an address it labels is one
+	// too. Exits holds the exits the trace met; new transactions pay
+	// addresses no trace has seen, and a store's Labels know every tagged
+	// address and the members of a cluster-defining tag's cluster. Watch
+	// calls it from its own goroutine.
+	Label     func(chain.Address) (string, bool)
 	CoinJoins CoinJoinPolicy
 	// DormantAfter: a holder whose coins sat this long and move raises a
 	// dormant-moved alert as well. 0 means 30 days.
@@ -307,4 +313,15 @@ func (w *watcher) report(err error) {
 	w.errMu.Lock()
 	defer w.errMu.Unlock()
 	w.opts.OnError(err)
+}
+
+// exit returns the label of addr if it is an exit of the case.
+func (c *Case) exit(addr chain.Address) (string, bool) {
+	if label, ok := c.Exits[addr]; ok {
+		return label, true
+	}
+	if c.Label != nil {
+		return c.Label(addr)
+	}
+	return "", false
 }

@@ -146,7 +146,7 @@ func (w *watcher) spend(ctx context.Context, tx *wire.MsgTx, h chainhash.Hash, h
 			continue
 		}
 		addr := chain.AddressOf(o.PkScript)
-		if label, ok := w.c.Exits[addr]; ok {
+		if label, ok := w.c.exit(addr); ok {
 			e := a
 			e.Kind, e.Exit, e.ExitAddress, e.ExitTaint = ReachedExit, label, w.opts.Params.Format(addr), dst[v]
 			w.emit(e)

@@ -347,3 +347,25 @@ func BenchmarkWatchLatency(b *testing.B) {
 		})
 	}
 }
+
+// TestWatchLabel: an address the case's Label names is an exit though no
+// trace met it, as a store's tags name an exchange's new deposit address.
+func TestWatchLabel(t *testing.T) {
+	const btc = flowtest.BTC
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	stolen := wire.OutPoint{Hash: chainhash.Hash{0xaa}, Index: 0}
+	thief, deposit, mule := flowtest.Addr(1), flowtest.Addr(2), flowtest.Addr(3)
+	c := &trace.Case{Model: trace.Haircut,
+		Outputs: []trace.Watched{{Out: stolen, Addr: thief, Value: btc, Taint: btc, Since: now, Path: []chainhash.Hash{{0xaa}}}},
+		Label: func(a chain.Address) (string, bool) {
+			return "exchange-b", a == deposit
+		}}
+	feed := newFakeFeed(100)
+	alerts := startWatch(t, feed, c, trace.WatchOptions{})
+	pay := spendOf([]wire.OutPoint{stolen}, payTo(deposit, 3e7), payTo(mule, 69e6))
+	feed.send(pay)
+	expect(t, alerts, trace.SpentUnconfirmed)
+	if e := expect(t, alerts, trace.ReachedExit); e.Exit != "exchange-b" || e.ExitTaint != 3e7 || e.ExitAddress != chain.Regtest.Format(deposit) {
+		t.Errorf("exit alert %+v", e)
+	}
+}

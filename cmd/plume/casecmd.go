@@ -76,6 +76,11 @@ func (a *app) withCase(ctx context.Context, name string, f func(*store.DB, *inve
 		return err
 	}
 	defer db.Close()
+	return caseIn(ctx, db, name, f)
+}
+
+// caseIn is withCase on a store the caller has open.
+func caseIn(ctx context.Context, db *store.DB, name string, f func(*store.DB, *investigation) error) error {
 	doc, err := loadCase(ctx, db, name)
 	if err != nil {
 		return err

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +46,16 @@ func TestNode(t *testing.T) {
 		t.Fatalf("trace: %+v", s)
 	}
 
+	// The address the stolen coin will pay is an exchange's, tagged after
+	// the trace: no trace met it, the store's tags name it.
+	deposit := btcdtest.TestKey(60)
+	pack := filepath.Join(t.TempDir(), "pack.yaml")
+	if err := os.WriteFile(pack, []byte("title: deposits\ncreator: plume test\ncurrency: BTC\nnetwork: regtest\nconfidence: forensic\nsource: https://example.org/plume-test\n"+
+		"tags:\n  - address: "+chain.Regtest.Format(chain.AddressOf(deposit.Script(chain.KindP2PKH)))+"\n    label: exchange-b\n    category: exchange\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ok(t, append(global, "--quiet", "tags", "import", pack)...)
+
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pr, pw := io.Pipe()
@@ -66,12 +78,15 @@ func TestNode(t *testing.T) {
 		close(lines)
 	}()
 	time.Sleep(300 * time.Millisecond) // the watch's first look at the mempool
-	spend := node.SpendCoins(node.Coins(theft)[:1], wire.NewTxOut(4e8, btcdtest.TestKey(60).Script(chain.KindP2PKH)))
-	for _, want := range []trace.AlertKind{trace.SpentUnconfirmed, trace.Confirmed} {
+	spend := node.SpendCoins(node.Coins(theft)[:1], wire.NewTxOut(4e8, deposit.Script(chain.KindP2PKH)))
+	for _, want := range []trace.AlertKind{trace.SpentUnconfirmed, trace.ReachedExit, trace.Confirmed} {
 		select {
 		case a := <-lines:
 			if a.Kind != want || a.TxID != spend.TxHash().String() || a.Taint != 5e8 {
 				t.Fatalf("alert %+v, want %s of %v", a, want, spend.TxHash())
+			}
+			if want == trace.ReachedExit && (a.Exit != "exchange-b" || a.ExitTaint != 4e8) {
+				t.Errorf("exit alert %+v, want 4 BTC to exchange-b", a)
 			}
 		case <-time.After(15 * time.Second):
 			t.Fatalf("no %s alert", want)

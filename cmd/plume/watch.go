@@ -19,6 +19,7 @@ func newWatch(a *app) *cobra.Command {
 	var n nodeFlags
 	var name, model, exitsFile, webhook string
 	var poll time.Duration
+	var tags bool
 	cmd := &cobra.Command{
 		Use:   "watch --case NAME",
 		Short: "Alert, as JSON lines, the moment a case's stolen coins move (mempool and blocks)",
@@ -26,7 +27,8 @@ func newWatch(a *app) *cobra.Command {
 saved case, and print an alert as one JSON line when one is spent (unconfirmed,
 then confirmed, replaced by another spend, or dropped; a reorganisation that
 takes a spend's block off the chain says so), when stolen value reaches an exit
-(the case's, and those --exits lists), and when coins dormant for 30 days move.
+(the case's, those --exits lists, and with --tags any address the store's tags
+name), and when coins dormant for 30 days move.
 Each alert gives the transaction's outputs and the stolen share of its inputs.
 The coins are followed as they move on. --webhook also POSTs each alert, from a
 queue that drops the oldest when the hook falls 1000 behind. Node errors are
@@ -52,7 +54,16 @@ every output the coins touch.`,
 			}
 			defer client.Close()
 			var c *trace.Case
-			err = a.withCase(ctx, name, func(_ *store.DB, inv *investigation) error {
+			db, err := a.open(false, store.Options{})
+			if err != nil {
+				return err
+			}
+			defer func() {
+				if db != nil {
+					db.Close()
+				}
+			}()
+			err = caseIn(ctx, db, name, func(_ *store.DB, inv *investigation) error {
 				extra, err := readExits(exitsFile, inv.params)
 				if err != nil {
 					return err
@@ -75,8 +86,21 @@ every output the coins touch.`,
 			if !a.json {
 				fmt.Fprintf(a.stderr, "watching %d outputs of case %q on %s; alerts follow as JSON lines\n", len(c.Outputs), name, client.URL())
 			}
-			// The store is closed again: watching needs only the node, and
-			// an ingest may run beside it.
+			if tags {
+				// The store stays open for its tags: an exchange's new
+				// deposit address is an exit though no trace met it.
+				labels, err := db.Labels(ctx)
+				if err != nil {
+					return err
+				}
+				defer labels.Close()
+				c.Label = labels.Label
+			} else {
+				// Watching needs only the node; closing the store lets
+				// an ingest run beside the watch.
+				db.Close()
+				db = nil
+			}
 			return trace.Watch(ctx, client, c, trace.WatchOptions{
 				Poll: poll, Out: a.stdout, Webhook: webhook, Params: client.Params(),
 				OnError: func(err error) { fmt.Fprintln(a.stderr, "plume watch:", err) },
@@ -89,6 +113,7 @@ every output the coins touch.`,
 	f.StringVar(&exitsFile, "exits", "", "file of further exit addresses, one per line: ADDRESS [LABEL]")
 	f.StringVar(&webhook, "webhook", "", "URL to POST each alert to, retried with backoff")
 	f.DurationVar(&poll, "poll", time.Second, "how often to ask the node")
+	f.BoolVar(&tags, "tags", true, "count a payment to any address the store's tags name as an exit (keeps the store open: --tags=false lets an ingest run beside the watch)")
 	n.register(cmd)
 	return cmd
 }
