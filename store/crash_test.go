@@ -111,6 +111,12 @@ func startChild(t *testing.T, dir string, pause int32, from0 bool) *child {
 	if from0 {
 		cmd.Env = append(cmd.Env, envCrashFrom0+"=1")
 	}
+	return startCmd(t, cmd)
+}
+
+// startCmd starts a child test process and collects its output.
+func startCmd(t *testing.T, cmd *exec.Cmd) *child {
+	t.Helper()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
