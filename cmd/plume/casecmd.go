@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -51,8 +52,15 @@ func newCase(a *app) *cobra.Command {
 				return err
 			}
 			defer db.Close()
-			if _, err := loadCase(cmd.Context(), db, args[0]); err != nil {
+			// Only the name is checked, not the document: a case this
+			// plume cannot read (corrupt, or of a newer format) can still
+			// be deleted.
+			names, err := db.Cases(cmd.Context())
+			if err != nil {
 				return err
+			}
+			if !slices.Contains(names, args[0]) {
+				return noCase(args[0], names)
 			}
 			if err := db.DeleteCase(cmd.Context(), args[0]); err != nil {
 				return err

@@ -56,11 +56,16 @@ func (a *app) saveCase(ctx context.Context, db *store.DB, c *caseDoc) error {
 	return db.PutCase(ctx, c.Name, b)
 }
 
+// noCase is the error for a case name the store does not hold.
+func noCase(name string, names []string) error {
+	return fmt.Errorf("%w: no case %q (saved cases: %q; `plume trace --case NAME` saves one)", store.ErrNotFound, name, names)
+}
+
 func loadCase(ctx context.Context, db *store.DB, name string) (*caseDoc, error) {
 	b, err := db.Case(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
 		names, _ := db.Cases(ctx)
-		return nil, fmt.Errorf("%w (saved cases: %q; `plume trace --case NAME` saves one)", err, names)
+		return nil, noCase(name, names)
 	}
 	if err != nil {
 		return nil, err

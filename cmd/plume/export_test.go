@@ -82,6 +82,18 @@ func TestExport(t *testing.T) {
 	tagHal(t, data)
 	ok(t, "--data", data, "trace", "--case", "hal", "--seed", hal, "--model", "haircut")
 	res := restored(t, data, "hal")
+	exits := map[chain.Address]string{}
+	for a, l := range savedCase(t, data, "hal").Exits {
+		addr, err := chain.Mainnet.Parse(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exits[addr] = l
+	}
+	taint, err := trace.ComputeTaint(res, trace.TaintOptions{Model: trace.Haircut, Exits: exits})
+	if err != nil {
+		t.Fatal(err)
+	}
 	addrs := res.Addresses()
 	dir := t.TempDir()
 	for _, c := range []struct {
@@ -105,9 +117,22 @@ func TestExport(t *testing.T) {
 			t.Errorf("%s: nodes header %q", c.level, head)
 		}
 		nodes, labels := map[int64]bool{}, map[string]bool{}
+		taintCol := slices.Index(head, "taint:long")
+		var stolen int64
 		for _, r := range rows {
-			nodes[atoi(t, r[0])] = true
+			id := atoi(t, r[0])
+			nodes[id] = true
 			labels[r[1]] = true
+			// Each output carries the haircut taint the library gives it.
+			if o, isOut := chain.NodeOf(id); c.level == "tx" && isOut && taintCol > 0 {
+				if got, want := atoi(t, r[taintCol]), taint.Output(o); got != want {
+					t.Errorf("csv: output %v taint %d, library %d", o, got, want)
+				}
+				stolen += atoi(t, r[taintCol])
+			}
+		}
+		if c.level == "tx" && stolen == 0 {
+			t.Error("csv: no output carries taint")
 		}
 		if len(rows) != len(wantNodes) || !maps.Equal(nodes, wantNodes) {
 			t.Errorf("%s csv: %d node rows, %d IDs; the flow has %d", c.level, len(rows), len(nodes), len(wantNodes))

@@ -78,9 +78,11 @@ did and exits 0.`,
 			}
 			defer db.Close()
 			top, _, err := client.Tip(ctx)
-			if err != nil {
+			if err != nil && !follow {
 				return err
 			}
+			// Following, Sync waits for a node that stopped answering; the
+			// tip only sizes the progress bar.
 			bar := a.progress()
 			start := time.Now()
 			// Progress counts within one pass of Sync (one Ingest call),

@@ -228,6 +228,24 @@ tags:
 	if code, _, _ := plume(t, "--data", data, "case", "show", "hal"); code != exitNotFound {
 		t.Errorf("deleted case: exit %d", code)
 	}
+	// A case this plume cannot read (a newer format, say) is refused but
+	// can be deleted.
+	db, err = store.Open(data, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.PutCase(context.Background(), "future", []byte(`{"version": 99}`))
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := plume(t, "--data", data, "case", "show", "future"); code == 0 {
+		t.Error("a case of format 99 was shown")
+	}
+	okJSON(t, &deleted, "--data", data, "case", "delete", "future")
+	if code, _, _ := plume(t, "--data", data, "case", "delete", "future"); code != exitNotFound {
+		t.Errorf("deleting a deleted case: exit %d", code)
+	}
 }
 
 // TestStaleCase: a case traced before a reorganisation removed its

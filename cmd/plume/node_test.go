@@ -61,7 +61,7 @@ func TestNode(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, append(append(global, "watch", "--case", "theft", "--poll", "50ms"), rpcFlags...), pw, io.Discard)
+		done <- run(ctx, append(append(global, "watch", "--case", "theft", "--poll", "50ms", "--tags"), rpcFlags...), pw, io.Discard)
 		pw.Close()
 	}()
 	lines := make(chan trace.Alert)

@@ -2,13 +2,13 @@ package main
 
 import (
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
 	"github.com/spf13/cobra"
 
+	"github.com/plumetrace/plume/internal/cmdmain"
 	"github.com/plumetrace/plume/store"
 	"github.com/plumetrace/plume/trace"
 	"github.com/plumetrace/plume/trace/report"
@@ -109,17 +109,8 @@ func (a *app) writeFile(path, what string, write func(io.Writer) error) error {
 	if path == "-" {
 		return write(a.stdout)
 	}
-	f, err := os.Create(path)
+	path, err := cmdmain.WriteFile(path, write)
 	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(path)
 		return err
 	}
 	a.wrote(what, path)

@@ -37,8 +37,8 @@ A trace is saved as a named case in the store; report, export and watch reuse it
 
 Exit codes: 0 success, 1 failure, 2 usage (bad flag, seed, address, case name
 or network), 3 not found (no store, case, address or transaction), 4 store
-held by another process, 130 interrupted (watch and ingest rpc --follow, which
-run until interrupted, then stop cleanly and exit 0).`,
+held by another process, 130 interrupted before the work was done. watch and
+ingest rpc --follow run until interrupted, then stop cleanly and exit 0.`,
 		Version:       report.Version(),
 		SilenceUsage:  true,
 		SilenceErrors: true,

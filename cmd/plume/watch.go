@@ -28,7 +28,8 @@ saved case, and print an alert as one JSON line when one is spent (unconfirmed,
 then confirmed, replaced by another spend, or dropped; a reorganisation that
 takes a spend's block off the chain says so), when stolen value reaches an exit
 (the case's, those --exits lists, and with --tags any address the store's tags
-name), and when coins dormant for 30 days move.
+name, directly or through a cluster-defining tag on a cluster the store knows),
+and when coins dormant for 30 days move.
 Each alert gives the transaction's outputs and the stolen share of its inputs.
 The coins are followed as they move on. --webhook also POSTs each alert, from a
 queue that drops the oldest when the hook falls 1000 behind. Node errors are
@@ -87,8 +88,9 @@ every output the coins touch.`,
 				fmt.Fprintf(a.stderr, "watching %d outputs of case %q on %s; alerts follow as JSON lines\n", len(c.Outputs), name, client.URL())
 			}
 			if tags {
-				// The store stays open for its tags: an exchange's new
-				// deposit address is an exit though no trace met it.
+				// The store stays open for its tags: an exchange's
+				// deposit address a TagPack names is an exit though no
+				// trace met it.
 				labels, err := db.Labels(ctx)
 				if err != nil {
 					return err
@@ -113,7 +115,7 @@ every output the coins touch.`,
 	f.StringVar(&exitsFile, "exits", "", "file of further exit addresses, one per line: ADDRESS [LABEL]")
 	f.StringVar(&webhook, "webhook", "", "URL to POST each alert to, retried with backoff")
 	f.DurationVar(&poll, "poll", time.Second, "how often to ask the node")
-	f.BoolVar(&tags, "tags", true, "count a payment to any address the store's tags name as an exit (keeps the store open: --tags=false lets an ingest run beside the watch)")
+	f.BoolVar(&tags, "tags", false, "also count as an exit a payment to any address the store's tags name (keeps the store open, so no ingest can run beside the watch)")
 	n.register(cmd)
 	return cmd
 }

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"github.com/plumetrace/plume/internal/cmdmain"
 	"github.com/plumetrace/plume/trace"
 )
 
@@ -76,7 +77,7 @@ func savePlots(path string, plots [][]*plot.Plot, w, h vg.Length) (string, error
 			plots[r][c].Draw(canvases[r][c])
 		}
 	}
-	return writeFile(path, func(w io.Writer) error {
+	return cmdmain.WriteFile(path, func(w io.Writer) error {
 		_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(w)
 		return err
 	})

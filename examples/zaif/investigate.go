@@ -74,6 +74,10 @@ func investigate(ctx context.Context, c *config, stderr io.Writer) (*caseData, e
 	if err != nil {
 		return nil, err
 	}
+	if wide.Len() == 0 {
+		// A -seed address that never received coins on this chain.
+		return nil, fmt.Errorf("the seeds %v received nothing on the simulated chain: %w", cs.seeds, chain.ErrNotFound)
+	}
 	labels, err := db.Labels(ctx)
 	if err != nil {
 		return nil, err

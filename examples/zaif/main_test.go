@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/plumetrace/plume/chain"
 	"github.com/plumetrace/plume/internal/sim"
 )
 
@@ -223,6 +225,13 @@ func TestZaifSeeds(t *testing.T) {
 	}
 	if both.Accuracy.Precision < minPrecision {
 		t.Errorf("precision %v from two of the thief's transactions", both.Accuracy.Precision)
+	}
+
+	// An address the chain never paid: a clear error, not a panic.
+	const unpaid = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
+	err := run(context.Background(), append(args, "-seed", unpaid), &bytes.Buffer{}, &bytes.Buffer{})
+	if !errors.Is(err, chain.ErrNotFound) || !strings.Contains(err.Error(), unpaid) {
+		t.Errorf("a seed that received nothing: %v", err)
 	}
 }
 

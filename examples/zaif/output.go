@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/plumetrace/plume/graph"
+	"github.com/plumetrace/plume/internal/cmdmain"
 	"github.com/plumetrace/plume/trace"
 	"github.com/plumetrace/plume/trace/report"
 )
@@ -79,9 +80,10 @@ func writeText(w io.Writer, s *summary) {
 // writeHTML writes the case report and returns its absolute path.
 func writeHTML(path string, cs *caseData) (string, error) {
 	rep, err := report.New(cs.res, cs.taint, report.Options{Title: "Zaif theft (simulated)", Tip: report.Tip(cs.tip),
-		TaintOptions: trace.TaintOptions{Model: cs.taint.Model(), Exits: cs.exits}, Bucket: trace.ByHour})
+		TaintOptions: trace.TaintOptions{Model: cs.taint.Model(), Exits: cs.exits}, Bucket: trace.ByHour,
+		Stop: "at exits: the tagged services' wallets, and deposit addresses found by their sweeps"})
 	if err != nil {
 		return "", err
 	}
-	return writeFile(path, func(w io.Writer) error { return report.WriteHTML(w, rep) })
+	return cmdmain.WriteFile(path, func(w io.Writer) error { return report.WriteHTML(w, rep) })
 }

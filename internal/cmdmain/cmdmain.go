@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 
 	"github.com/plumetrace/plume/trace"
@@ -46,21 +45,9 @@ func WriteHTMLReport(path string, res *trace.Result, taint *trace.Taint, opts re
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(path)
+	path, err = WriteFile(path, func(out io.Writer) error { return report.WriteHTML(out, rep) })
 	if err != nil {
 		return err
-	}
-	if err := report.WriteHTML(f, rep); err != nil {
-		f.Close()
-		os.Remove(path)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(path)
-		return err
-	}
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
 	}
 	fmt.Fprintf(w, "report written to %s\n", path)
 	return nil
