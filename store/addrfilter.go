@@ -12,8 +12,10 @@ import (
 // ID. Most outputs on the chain pay an address never seen before, and
 // without the filter each one costs ingest a Badger lookup that misses:
 // memtables and every level's bloom filter, a fifth of ingest's time on a
-// million transactions. The filter answers "new" for all but about one in
-// a hundred of them from memory.
+// million transactions. The filter answers "new" for nearly all of them
+// from memory: each part errs about once in a hundred, and a lookup asks
+// every part, so a store that grew through n parts errs up to n in a
+// hundred.
 //
 // It may say "maybe" for an address the store lacks (a false positive,
 // or one a failed batch or a disconnect removed); ingest then asks Badger
@@ -131,13 +133,13 @@ func (f *addrFilter) grow(n int) bool {
 	return true
 }
 
-// loadAddrFilter builds the filter from the store's 'N' keys, sized for
-// twice the addresses it holds so that ingest adds to it for a while
-// before it grows. budget <= 0 leaves the filter off.
+// loadAddrFilter builds the filter from the store's 'N' keys, in one part
+// sized for a quarter more addresses than it holds, so that ingest adds to
+// it for a while before it grows. budget <= 0 leaves the filter off.
 func (db *DB) loadAddrFilter(budget int64) (*addrFilter, error) {
 	f := &addrFilter{budget: budget}
 	held := int(db.nextID())
-	if budget <= 0 || !f.grow(max(filterMinAddrs, 2*held)) {
+	if budget <= 0 || !f.grow(max(filterMinAddrs, held+held/4)) {
 		return &addrFilter{off: true}, nil
 	}
 	err := db.bdb.View(func(txn *badger.Txn) error {

@@ -39,7 +39,10 @@ type DB struct {
 	// snapshot knows when the cached block times may have changed under
 	// it (see Snapshot.blockTime).
 	disconnects atomic.Uint64
-	clusters    clusters
+	// writeFault, set by tests, fails a batch write (a full disk, say)
+	// after storing the part of the batch it returns.
+	writeFault func([]kv) ([]kv, error)
+	clusters   clusters
 
 	mark   atomic.Pointer[watermark]
 	timesM sync.RWMutex

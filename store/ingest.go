@@ -75,19 +75,37 @@ func (db *DB) Ingest(ctx context.Context, blocks iter.Seq2[*chain.Block, error],
 	if err != nil {
 		in.pending = in.pending[:0] // nothing of the failed block is written
 	}
-	if cerr := in.commit(true); cerr != nil {
-		err = errors.Join(err, cerr)
+	if in.failed == nil {
+		// What was staged before the error is whole blocks: store it.
+		if cerr := in.commit(true); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
 	}
 	in.view.Close()
-	if err != nil {
-		// The caches and the clustering may hold what a block that was not
-		// stored added; the store holds everything else, so start them
-		// afresh.
+	if in.failed != nil || in.torn {
+		// The caches and the clustering hold what blocks that are not
+		// stored added (a block cut short, or a batch the writer could
+		// not store); the store holds everything else, so start them
+		// afresh. An error of the block stream or of a block refused
+		// before it was connected leaves them right.
 		db.utxo.reset()
 		db.addrs.reset()
 		db.clusters.mu.Lock()
 		db.clusters.loaded = false
 		db.clusters.mu.Unlock()
+	}
+	if in.failed != nil {
+		// Part of the failed batch may be in Badger above the watermark:
+		// remove it now, as Open would, so that a retry in this process
+		// (Sync's) starts from a clean tip.
+		tip, ok := db.Tip()
+		db.truncateTimes(tip.Height + 1)
+		if !ok {
+			db.truncateTimes(0)
+		}
+		if rerr := db.recover(); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
 	}
 	in.stats.Elapsed = time.Since(start)
 	in.stats.Tip, _ = db.Tip()
@@ -130,6 +148,12 @@ type ingester struct {
 	// spend of one is caught.
 	spent, inflightSpent map[wire.OutPoint]struct{}
 	inflight             chan error // the writer's result; nil when idle
+	// failed is the writer's error: once a batch is not stored, no later
+	// batch may be, or the watermark would pass blocks the store lacks.
+	failed error
+	// torn is set when a block failed part way through connect, which
+	// may have changed the caches and the clustering.
+	torn bool
 	// staged holds the hashes of blocks staged by this call that the view
 	// does not show yet, so that a stream repeating one is recognised.
 	staged map[int32]chainhash.Hash
@@ -225,6 +249,7 @@ func (in *ingester) block(blk *chain.Block) error {
 	c.mu.Unlock()
 	if err != nil {
 		in.nextID = firstID // the block's new IDs are not written
+		in.torn = true
 		return err
 	}
 	for _, e := range in.pending {
@@ -461,6 +486,9 @@ func (in *ingester) resolve(op wire.OutPoint, ip chain.InPoint) (chain.Prevout, 
 // The batch is sorted here, before the wait, so that sorting overlaps the
 // previous write: the writer is the slower stage of ingest.
 func (in *ingester) commit(wait bool) error {
+	if in.failed != nil {
+		return in.failed
+	}
 	sortForLoad(in.batch)
 	if err := in.wait(); err != nil {
 		return err
@@ -506,6 +534,9 @@ func (in *ingester) wait() error {
 	}
 	err := <-in.inflight
 	in.inflight = nil
+	if err != nil {
+		in.failed = err
+	}
 	if err == nil {
 		in.stats.Tip, _ = in.db.Tip()
 	}
@@ -515,6 +546,11 @@ func (in *ingester) wait() error {
 // write stores a batch of whole blocks, then moves the watermark to the
 // batch's last block.
 func (db *DB) write(batch []kv, mark watermark) error {
+	if f := db.writeFault; f != nil {
+		if part, err := f(batch); err != nil {
+			return errors.Join(err, db.load(part))
+		}
+	}
 	if err := db.load(batch); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"reflect"
 	"testing"
 
 	"github.com/btcsuite/btcd/chaincfg/chainhash"
@@ -92,5 +93,33 @@ func ingestInMemory(t testing.TB, blocks []*chain.Block) *DB {
 	if _, err := db.Ingest(context.Background(), sliceSeq(blocks), nil); err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+// sameAs fails the test unless db holds what want holds.
+func sameAs(t *testing.T, db, want *DB) {
+	t.Helper()
+	a, err := Dump(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Dump(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, b) {
+		t.Fatalf("the store holds %d entries, a clean ingest %d, and they differ", len(a), len(b))
+	}
+}
+
+// openIn opens a store in dir (InMemory in opts: in memory), closed when
+// the test ends if the test has not closed it.
+func openIn(t testing.TB, dir string, opts Options) *DB {
+	t.Helper()
+	db, err := Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
 	return db
 }

@@ -26,10 +26,11 @@ type Options struct {
 	// addresses that do not fit are looked up in the store. 0 means 256 MiB.
 	AddrCacheBytes int64
 	// AddrFilterBytes bounds the Bloom filter that tells ingest an address
-	// is new without asking the store: about 1.5 bytes per address the
-	// store holds. Past it, ingest looks each new address up in the store,
-	// a quarter slower. 0 means 512 MiB (some 350 million addresses); a
-	// negative value turns the filter off.
+	// is new without asking the store: 1.5 bytes per address it is sized
+	// for, and it grows by doubling, so 1.5 to 3 bytes per address the
+	// store holds. Past the bound it turns off and ingest looks each new
+	// address up in the store, a fifth slower. 0 means 512 MiB (at least
+	// 170 million addresses); a negative value turns the filter off.
 	AddrFilterBytes int64
 	// BatchBytes is how much ingest buffers before it flushes and advances
 	// the watermark; a crash loses at most this much work. 0 means 64 MiB.

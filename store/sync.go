@@ -43,11 +43,11 @@ type SyncOptions struct {
 	OnTip func(SyncStats)
 	// OnError, if set, is called when Follow meets an error of the node
 	// that outlived the client's own retries (unreachable, timed out, not
-	// serving, blocks that keep failing to link), with the wait before it
-	// tries again: Poll, doubled for each further failure in a row up to 32
-	// Polls (about a minute). Follow goes on until ctx ends, so a
-	// caller that wants to give up cancels ctx. Without Follow a node
-	// error ends Sync and OnError is not called.
+	// serving, behind the store, blocks that keep failing to link), with
+	// the wait before it tries again: Poll, doubled for each further
+	// failure in a row up to 32 Polls (about a minute). Follow goes on
+	// until ctx ends, so a caller that wants to give up cancels ctx.
+	// Without Follow a node error ends Sync and OnError is not called.
 	OnError func(err error, retryIn time.Duration)
 }
 
@@ -61,6 +61,12 @@ type SyncStats struct {
 // ErrReorgTooDeep is returned when the node's chain leaves the store's
 // more than SyncOptions.MaxReorg blocks down.
 var ErrReorgTooDeep = errors.New("store: reorganisation deeper than allowed")
+
+// ErrNodeBehind is returned when the node's best chain is a prefix of the
+// store's: a node that is reindexing or catching up, not a
+// reorganisation, so Sync disconnects nothing. Follow waits for it (see
+// SyncOptions.OnError).
+var ErrNodeBehind = errors.New("store: the node is behind the store")
 
 // linkAttempts is how many times in a row Sync reads the node's chain when
 // a block it serves does not extend the one before it, before it gives up
@@ -195,6 +201,11 @@ func (db *DB) syncOnce(ctx context.Context, src ChainSource, opts SyncOptions) (
 		if err != nil {
 			return st, err
 		}
+		if fork == top && top < tip.Height {
+			// The node holds the store's chain but not all of it yet
+			// (restarted, reindexing, or still syncing): nothing to undo.
+			return st, &nodeError{fmt.Errorf("%w: its tip is %d, the store's %d", ErrNodeBehind, top, tip.Height)}
+		}
 		if fork < tip.Height {
 			if err := db.Disconnect(ctx, fork); err != nil {
 				return st, err
@@ -226,10 +237,7 @@ func (db *DB) forkPoint(ctx context.Context, src ChainSource, tip Tip, top int32
 	s := db.Snapshot()
 	defer s.Close()
 	h := min(tip.Height, top)
-	for depth := 0; ; depth++ {
-		if depth > maxReorg {
-			return 0, fmt.Errorf("%w: the store and the node differ for more than %d blocks below height %d", ErrReorgTooDeep, maxReorg, tip.Height)
-		}
+	for {
 		mine, err := s.blockHash(h)
 		if errors.Is(err, ErrNotFound) {
 			return 0, fmt.Errorf("%w: the node's chain leaves the store's below its first block %d", ErrReorgTooDeep, h+1)
@@ -244,6 +252,10 @@ func (db *DB) forkPoint(ctx context.Context, src ChainSource, tip Tip, top int32
 		if mine == theirs {
 			return h, nil
 		}
-		h--
+		// The depth counts from the store's tip: a fork below a node
+		// that is also behind disconnects the difference as well.
+		if h--; int(tip.Height-h) > maxReorg {
+			return 0, fmt.Errorf("%w: the store and the node differ for more than %d blocks below height %d", ErrReorgTooDeep, maxReorg, tip.Height)
+		}
 	}
 }

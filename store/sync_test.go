@@ -152,6 +152,41 @@ func TestSyncReorg(t *testing.T) {
 	sameDump(t, db, before)
 }
 
+// TestSyncNodeBehind: a node whose chain is a prefix of the store's
+// (reindexing, restarted, still syncing) is not a reorganisation: Sync
+// disconnects nothing and says the node is behind, and a fork below a
+// lagging node counts its lag against MaxReorg.
+func TestSyncNodeBehind(t *testing.T) {
+	ctx := context.Background()
+	_, blocks := coinbaseChain(t, 20)
+	db := openDB(t, t.TempDir(), store.Options{Params: chain.Regtest})
+	if _, err := db.Sync(ctx, &fakeNode{blocks: blocks}, store.SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	before := dump(t, db)
+	st, err := db.Sync(ctx, &fakeNode{blocks: blocks[:3]}, store.SyncOptions{MaxReorg: 2})
+	if !errors.Is(err, store.ErrNodeBehind) || st.Disconnected != 0 {
+		t.Fatalf("node at 2, store at 20: %+v, %v; want ErrNodeBehind and nothing disconnected", st, err)
+	}
+	sameDump(t, db, before)
+
+	// The node forks at 15 and is at 17: undoing it takes 5 blocks.
+	forked := append([]*chain.Block{}, blocks[:16]...)
+	fb := after(t, blocks[15])
+	for i := range 2 {
+		forked = append(forked, fb.block(coinbase(fmt.Sprintf("fork %d", i), pay(80, 50e8))))
+	}
+	if _, err := db.Sync(ctx, &fakeNode{blocks: forked}, store.SyncOptions{MaxReorg: 4}); !errors.Is(err, store.ErrReorgTooDeep) {
+		t.Fatalf("a 5-block undo with MaxReorg 4: %v, want ErrReorgTooDeep", err)
+	}
+	sameDump(t, db, before)
+	st, err = db.Sync(ctx, &fakeNode{blocks: forked}, store.SyncOptions{MaxReorg: 5})
+	if err != nil || st.Disconnected != 5 || st.Connected != 2 || tipOf(db) != 17 {
+		t.Fatalf("the same with MaxReorg 5: %+v, %v", st, err)
+	}
+	verify(t, db)
+}
+
 // coinbaseChain returns genesis and n blocks of one coinbase each, paying
 // payee(i+1) in block i+1.
 func coinbaseChain(t testing.TB, n int) (*builder, []*chain.Block) {

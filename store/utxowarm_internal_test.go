@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"reflect"
 	"testing"
 
 	"github.com/btcsuite/btcd/wire"
@@ -16,10 +15,7 @@ func TestWarmUTXO(t *testing.T) {
 	ctx := context.Background()
 	blocks := realBlocksFrom(t, 0, 3000)
 	dir := t.TempDir()
-	db, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openIn(t, dir, Options{})
 	if _, err := db.Ingest(ctx, sliceSeq(blocks[:2001]), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -55,10 +51,7 @@ func TestWarmUTXO(t *testing.T) {
 		t.Fatalf("%d outputs to reload, %d later spends of them: the test proves nothing", len(want), spends)
 	}
 
-	if db, err = Open(dir, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = openIn(t, dir, Options{})
 	if err := db.warmUTXO(); err != nil {
 		t.Fatal(err)
 	}
@@ -87,15 +80,5 @@ func TestWarmUTXO(t *testing.T) {
 		t.Fatal(err)
 	}
 	whole := ingestInMemory(t, blocks)
-	a, err := Dump(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := Dump(whole)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(a, b) {
-		t.Fatal("ingest after a reopen differs from one ingest")
-	}
+	sameAs(t, db, whole)
 }
