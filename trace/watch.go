@@ -38,6 +38,8 @@ type Watched struct {
 	Since time.Time
 	// Path is the transactions from a seed's to the one that created it.
 	Path []chainhash.Hash
+	// woke: a DormantMoved alert reported these coins moving.
+	woke bool
 }
 
 // Case is what Watch watches: the tainted outputs not yet spent, the exits
@@ -140,7 +142,8 @@ const maxRetryWait = time.Minute
 // the replaced transaction, and of the spends of those, are no longer
 // watched (their spends get Dropped alerts).
 //
-// Watch remembers the hashes of the last 100 blocks it read. When the
+// Watch remembers the hashes of the last 100 blocks it read, and of the
+// one below them. When the
 // node's chain no longer holds one of them, Watch reads the node's chain
 // back to the fork and reads the new branch, so a spend on it is alerted
 // like any other. A spend that was confirmed only in a block that left the
@@ -151,6 +154,10 @@ const maxRetryWait = time.Minute
 // spend that the new branch holds too gets a new Confirmed alert, with
 // its new height, and no Reorged one. A reorganisation deeper than 100
 // blocks is reported to OnError, and the new branch is read from there.
+// A node whose tip falls behind the last block read, on the same chain
+// or below the blocks remembered (restarted, reindexing), is waited for
+// rather than taken as a reorganisation: OnError hears of it once. A node
+// that lost its last blocks shows so when it mines others in their place.
 //
 // Watch returns an error if its first look at the node fails (a wrong
 // address or password shows at once). After that it survives the node:
@@ -211,13 +218,18 @@ type watcher struct {
 	// reorged lists the spends whose block left the chain during this
 	// poll, for the Reorged alerts of those the new branch does not hold.
 	reorged []*spendTx
+	lagging bool                    // the node's tip is behind height; OnError heard of it
 	seen    map[chainhash.Hash]bool // mempool txs already looked at
-	height  int32                   // the last block processed
-	low     int32                   // the lowest height in hashes
-	hashes  map[int32]chainhash.Hash
-	hook    *hook // nil without a webhook
-	errMu   sync.Mutex
-	s       scratch
+	// kids indexes the seen txs by the txids whose outputs they spend,
+	// unread the mempool txs the node would not serve last poll.
+	kids   map[chainhash.Hash][]chainhash.Hash
+	unread map[chainhash.Hash]bool
+	height int32 // the last block processed
+	low    int32 // the lowest height in hashes
+	hashes map[int32]chainhash.Hash
+	hook   *hook // nil without a webhook
+	errMu  sync.Mutex
+	s      scratch
 }
 
 // spendTx is a transaction that spends watched coins, kept while it is
@@ -260,7 +272,7 @@ func newWatcher(ctx context.Context, feed Feed, c *Case, opts WatchOptions) (*wa
 	}
 	w := &watcher{feed: feed, c: c, opts: opts, watched: map[wire.OutPoint]*Watched{},
 		spender: map[wire.OutPoint]chainhash.Hash{}, spends: map[chainhash.Hash]*spendTx{},
-		seen: map[chainhash.Hash]bool{}, hashes: map[int32]chainhash.Hash{}}
+		seen: map[chainhash.Hash]bool{}, kids: map[chainhash.Hash][]chainhash.Hash{}, hashes: map[int32]chainhash.Hash{}}
 	if opts.Webhook != "" {
 		h, err := newHook(opts, w.report)
 		if err != nil {

@@ -17,28 +17,32 @@ var errChainMoved = errors.New("trace: watch: the node's chain changed while it 
 
 // blocks reads the blocks the node added since the last poll. A block
 // that does not extend the last one read, or a tip that is not the block
-// read at its height, means a reorganisation: see reorg.
+// read at its height, means a reorganisation: see reorg. The Reorged
+// alerts wait until the node's chain is read up to its tip: a spend that
+// the new branch holds higher up, in a block a failed read left for the
+// next poll, is confirmed again rather than reorged.
 func (w *watcher) blocks(ctx context.Context) error {
 	tip, tipHash, err := w.feed.Tip(ctx)
 	if err != nil {
 		return fmt.Errorf("trace: watch: %w", err)
 	}
-	defer w.reportReorged()
-	if tip <= w.height {
-		known, ok := w.hashes[tip]
-		if !ok || known != tipHash {
-			b, err := w.block(ctx, tip)
-			if b == nil || err != nil {
+	if tip < w.height {
+		if known, ok := w.hashes[tip]; !ok || known == tipHash {
+			w.behind(tip)
+			return nil
+		}
+	}
+	w.lagging = false
+	if tip <= w.height && w.hashes[tip] != tipHash {
+		b, err := w.block(ctx, tip)
+		if b == nil || err != nil {
+			return err
+		}
+		if b.Hash != w.hashes[tip] { // else the chain moved back meanwhile
+			if err := w.reorg(ctx, b); err != nil {
 				return err
 			}
-			if b.Hash != known { // else the chain moved back meanwhile
-				return w.reorg(ctx, b)
-			}
 		}
-		if tip < w.height { // the chain lost its last blocks
-			w.disconnect(tip)
-		}
-		return nil
 	}
 	for w.height < tip {
 		b, err := w.block(ctx, w.height+1)
@@ -55,7 +59,22 @@ func (w *watcher) blocks(ctx context.Context) error {
 			return err
 		}
 	}
+	w.reportReorged()
 	return nil
+}
+
+// behind handles a node whose tip is below the watch's last block and on
+// its chain (or below the blocks it remembers): a node restarted or
+// reindexing, not a reorganisation. Taking the watch's blocks off would
+// raise a Reorged alert for every spend they hold, then a Confirmed one
+// as the node catches up; the watch waits instead, and OnError hears of
+// it once. A node that really lost its last blocks shows when it mines
+// others in their place.
+func (w *watcher) behind(tip int32) {
+	if !w.lagging {
+		w.report(fmt.Errorf("trace: watch: the node's tip, %d, is behind the last block read, %d: waiting for it to catch up", tip, w.height))
+	}
+	w.lagging = true
 }
 
 // block reads the node's block at height; nil, nil if the chain got
@@ -86,14 +105,6 @@ func (w *watcher) reorg(ctx context.Context, b *chain.Block) error {
 		if known, ok := w.hashes[h]; ok && known == last.Header.PrevBlock {
 			break
 		}
-		if h <= w.low {
-			// The fork is below the blocks remembered: take the node's
-			// block there as read, and say what may have been missed.
-			w.report(fmt.Errorf("trace: watch: a reorganisation forks below height %d, the oldest block remembered: spends in the new branch's blocks up to there are not seen", h))
-			w.hashes[h] = last.Header.PrevBlock
-			w.low = min(w.low, h)
-			break
-		}
 		p, err := w.block(ctx, h)
 		if err != nil {
 			return err
@@ -102,6 +113,14 @@ func (w *watcher) reorg(ctx context.Context, b *chain.Block) error {
 			return errChainMoved
 		}
 		branch = append(branch, p)
+		if h <= w.low {
+			// The fork is below the blocks remembered: take the node's
+			// block below p as shared, and say what may have been missed.
+			w.report(fmt.Errorf("trace: watch: a reorganisation forks below height %d, the oldest block remembered: spends in the new branch's blocks below it are not seen", h))
+			w.hashes[h-1] = p.Header.PrevBlock
+			w.low = min(w.low, h-1)
+			break
+		}
 	}
 	w.disconnect(branch[len(branch)-1].Height - 1)
 	for _, nb := range slices.Backward(branch) {
@@ -125,8 +144,10 @@ func (w *watcher) disconnect(fork int32) {
 	slices.SortFunc(off, func(a, b *spendTx) int { return cmp.Or(cmp.Compare(a.height, b.height), cmp.Compare(a.pos, b.pos)) })
 	for _, r := range off {
 		r.height, r.pos, r.absent = 0, 0, 0
+		if !slices.Contains(w.reorged, r) { // pending from a failed poll
+			w.reorged = append(w.reorged, r)
+		}
 	}
-	w.reorged = append(w.reorged, off...)
 	for h := fork + 1; h <= w.height; h++ {
 		delete(w.hashes, h)
 	}
@@ -175,11 +196,12 @@ func (w *watcher) connect(ctx context.Context, b *chain.Block) error {
 	return nil
 }
 
-// forget keeps the last reorgWindow blocks' hashes, and forgets the
+// forget keeps the hashes of the last reorgWindow blocks and of the one
+// below them, on which a reorganisation that deep forks, and forgets the
 // spends confirmed below them, and their coins: no reorganisation the
 // watch can see will bring those back.
 func (w *watcher) forget() {
-	for ; w.low <= w.height-reorgWindow; w.low++ {
+	for ; w.low < w.height-reorgWindow; w.low++ {
 		delete(w.hashes, w.low)
 	}
 	for h, r := range w.spends {

@@ -20,6 +20,10 @@ type hook struct {
 	dropped int // alerts dropped from a full queue; the watch's goroutine's
 	report  func(error)
 	done    chan struct{}
+	// lost is 1 if run gave up an alert as ctx ended, and ended is
+	// ctx's error; run sets them before it closes done.
+	lost  int
+	ended error
 }
 
 func newHook(opts WatchOptions, report func(error)) (*hook, error) {
@@ -50,23 +54,21 @@ func (k *hook) send(body []byte) {
 	}
 }
 
-// run posts the queued alerts until ctx ends, then says how many it
-// leaves unsent: those queued and the one it was sending.
+// run posts the queued alerts until ctx ends.
 func (k *hook) run(ctx context.Context) {
 	defer close(k.done)
 	for {
 		select {
 		case <-ctx.Done():
-			k.unsent(ctx, 0)
+			k.ended = ctx.Err()
 			return
 		case body := <-k.queue:
 			err := k.post(ctx, body)
 			if ctx.Err() != nil {
-				sending := 0
 				if err != nil {
-					sending = 1
+					k.lost = 1
 				}
-				k.unsent(ctx, sending)
+				k.ended = ctx.Err()
 				return
 			}
 			if err != nil {
@@ -76,14 +78,16 @@ func (k *hook) run(ctx context.Context) {
 	}
 }
 
-func (k *hook) unsent(ctx context.Context, sending int) {
-	if n := len(k.queue) + sending; n > 0 {
-		k.report(fmt.Errorf("trace: watch: webhook: %d alerts not sent: %w", n, ctx.Err()))
+// wait returns when run has, and says how many alerts were not sent:
+// the one run was sending and those queued. The watch's goroutine calls
+// it once it sends no more, so the alerts it queued after run returned
+// are counted too.
+func (k *hook) wait() {
+	<-k.done
+	if n := len(k.queue) + k.lost; n > 0 {
+		k.report(fmt.Errorf("trace: watch: webhook: %d alerts not sent: %w", n, k.ended))
 	}
 }
-
-// wait returns when run has.
-func (k *hook) wait() { <-k.done }
 
 // post sends one alert, retrying 5xx, 429 and network failures with
 // doubling waits that end with ctx.

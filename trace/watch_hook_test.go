@@ -14,6 +14,7 @@ import (
 
 	"github.com/btcsuite/btcd/wire"
 
+	"github.com/plumetrace/plume/chain"
 	"github.com/plumetrace/plume/internal/flowtest"
 	"github.com/plumetrace/plume/trace"
 )
@@ -41,6 +42,15 @@ func (l *errLog) count(s string) int {
 		}
 	}
 	return n
+}
+
+// startWatchErrs is startWatch with OnError's calls kept in the errLog
+// it returns.
+func startWatchErrs(t *testing.T, feed *fakeFeed, c *trace.Case, opts trace.WatchOptions) (<-chan trace.Alert, *errLog) {
+	t.Helper()
+	errs := &errLog{}
+	opts.OnError = errs.add
+	return startWatch(t, feed, c, opts), errs
 }
 
 // TestWatchHookStalled: a webhook that does not answer holds up neither
@@ -160,8 +170,7 @@ func TestWatchHookCancel(t *testing.T) {
 func TestWatchNodeDown(t *testing.T) {
 	c := stolenCase(1)
 	feed := newFakeFeed(100)
-	var errs errLog
-	alerts := startWatch(t, feed, c, trace.WatchOptions{OnError: errs.add})
+	alerts, errs := startWatchErrs(t, feed, c, trace.WatchOptions{})
 	feed.mu.Lock()
 	feed.down = true
 	feed.mu.Unlock()
@@ -181,5 +190,55 @@ func TestWatchNodeDown(t *testing.T) {
 	feed.mu.Unlock()
 	if a := expect(t, alerts, trace.SpentConfirmed); a.TxID != txid(spend) || a.Height != 101 {
 		t.Errorf("after the outage: %+v", a)
+	}
+}
+
+// TestWatchHookCancelMidPoll: alerts queued for the webhook after ctx
+// ended, by the poll that was running, are counted as not sent too.
+func TestWatchHookCancelMidPoll(t *testing.T) {
+	posted := make(chan struct{}, 1)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case posted <- struct{}{}:
+		default:
+		}
+		io.Copy(io.Discard, r.Body) // so that the server sees the client go
+		<-r.Context().Done()        // a hook that never answers
+	}))
+	defer hook.Close()
+	c := stolenCase(1)
+	exit := flowtest.Addr(7)
+	c.Exits = map[chain.Address]string{exit: "exchange"}
+	feed := newFakeFeed(100)
+	var errs errLog
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// The spend's second alert, its exit, comes once the first is being
+	// posted; ctx ends before it is queued, and the hook's sender stops.
+	onAlert := func(a trace.Alert) {
+		if a.Kind != trace.ReachedExit {
+			return
+		}
+		select {
+		case <-posted:
+		case <-time.After(5 * time.Second):
+			t.Error("the first alert was never posted")
+		}
+		cancel()
+		time.Sleep(100 * time.Millisecond)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- trace.Watch(ctx, feed, c, trace.WatchOptions{Poll: 5 * time.Millisecond, Webhook: hook.URL,
+			OnError: errs.add, OnAlert: onAlert, Params: chain.Regtest})
+	}()
+	<-feed.polled
+	feed.send(spendOf([]wire.OutPoint{c.Outputs[0].Out}, payTo(exit, 9e7)))
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// The first alert, given up in its POST, and the second, queued.
+	if n := errs.count("2 alerts not sent"); n != 1 {
+		t.Errorf("OnError: %v, want both alerts counted as not sent", errs.errs)
 	}
 }

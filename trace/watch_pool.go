@@ -38,6 +38,7 @@ func (w *watcher) mempool(ctx context.Context) error {
 	// parent is new too waits until the parent has been looked at, or it
 	// would be looked at before the parent's outputs are watched.
 	var waiting []poolTx
+	unread := map[chainhash.Hash]bool{}
 	for _, h := range pool {
 		if w.seen[h] || w.spends[h] != nil {
 			continue
@@ -47,7 +48,17 @@ func (w *watcher) mempool(ctx context.Context) error {
 			continue // mined or evicted meanwhile
 		}
 		if err != nil {
-			return fmt.Errorf("trace: watch: mempool tx %v: %w", h, err)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			// One transaction the node will not serve must not blind the
+			// watch to the others: it stays unseen, to be tried again
+			// next poll, and OnError hears of it once.
+			if !w.unread[h] {
+				w.report(fmt.Errorf("trace: watch: mempool tx %v: %w", h, err))
+			}
+			unread[h] = true
+			continue
 		}
 		if w.newParent(tx, inPool) {
 			waiting = append(waiting, poolTx{h, tx})
@@ -78,9 +89,17 @@ func (w *watcher) mempool(ctx context.Context) error {
 		}
 		waiting = next
 	}
+	w.unread = unread
 	for h := range w.seen {
 		if !inPool[h] {
 			delete(w.seen, h) // keep the set to the mempool's size
+		}
+	}
+	for p, kids := range w.kids {
+		if kids = slices.DeleteFunc(kids, func(k chainhash.Hash) bool { return !w.seen[k] }); len(kids) == 0 {
+			delete(w.kids, p)
+		} else {
+			w.kids[p] = kids
 		}
 	}
 	w.dropGone(inPool, now)
@@ -102,11 +121,28 @@ func (w *watcher) look(ctx context.Context, p poolTx, now time.Time) error {
 		return err
 	}
 	w.seen[p.hash] = true
+	for k, in := range p.tx.TxIn {
+		parent := in.PreviousOutPoint.Hash
+		if !slices.ContainsFunc(p.tx.TxIn[:k], func(o *wire.TxIn) bool { return o.PreviousOutPoint.Hash == parent }) {
+			w.kids[parent] = append(w.kids[parent], p.hash)
+		}
+	}
 	return nil
 }
 
+// rewatch makes the mempool children of h, which spend outputs that are
+// watched only now, new again: the next poll looks at them. A child is
+// seen before its parent's outputs are watched when the parent is mined
+// between Watch's reads of the tip and of the mempool.
+func (w *watcher) rewatch(h chainhash.Hash) {
+	for _, k := range w.kids[h] {
+		delete(w.seen, k)
+	}
+	delete(w.kids, h)
+}
+
 // dropGone declares dropped the unconfirmed spends absent from the
-// mempool (inPool) while more than DropAfter blocks were mined.
+// mempool (inPool) while DropAfter blocks were mined.
 func (w *watcher) dropGone(inPool map[chainhash.Hash]bool, now time.Time) {
 	var gone []*spendTx
 	for h, r := range w.spends {
@@ -114,7 +150,7 @@ func (w *watcher) dropGone(inPool map[chainhash.Hash]bool, now time.Time) {
 		case r.height != 0:
 		case inPool[h]:
 			r.absent = 0
-		case r.absent > w.opts.DropAfter:
+		case r.absent >= w.opts.DropAfter:
 			gone = append(gone, r)
 		}
 	}

@@ -19,6 +19,13 @@ import (
 // an error.
 func startWatch(t *testing.T, feed *fakeFeed, c *trace.Case, opts trace.WatchOptions) <-chan trace.Alert {
 	t.Helper()
+	return startWatchOn(t, feed, feed.polled, c, opts)
+}
+
+// startWatchOn is startWatch on any feed, polled closed when the watch
+// first reads its mempool.
+func startWatchOn(t *testing.T, feed trace.Feed, polled <-chan struct{}, c *trace.Case, opts trace.WatchOptions) <-chan trace.Alert {
+	t.Helper()
 	alerts := make(chan trace.Alert, 64)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -40,7 +47,7 @@ func startWatch(t *testing.T, feed *fakeFeed, c *trace.Case, opts trace.WatchOpt
 			t.Errorf("Watch: %v", err)
 		}
 	})
-	<-feed.polled
+	<-polled
 	return alerts
 }
 
@@ -166,8 +173,8 @@ func TestWatchReorg(t *testing.T) {
 }
 
 // TestWatchReorgDropped: a spend whose block leaves the chain, and that
-// the node does not put back in its mempool, is dropped after DropAfter
-// blocks, and its coin is watched again.
+// the node does not put back in its mempool, is dropped once DropAfter
+// blocks were mined without it, and its coin is watched again.
 func TestWatchReorgDropped(t *testing.T) {
 	c := stolenCase(1)
 	stolen := c.Outputs[0].Out
@@ -177,17 +184,18 @@ func TestWatchReorgDropped(t *testing.T) {
 	first := spendOf([]wire.OutPoint{stolen}, payTo(flowtest.Addr(1), 99e6))
 	feed.mine(now, first)
 	expect(t, alerts, trace.SpentConfirmed)
-	// The node loses block 101 (as after invalidateblock), then mines
-	// three empty ones.
-	feed.reorg(1, now)
+	// The node mines an empty block in place of block 101: one block
+	// without the spend, then a second, which is DropAfter.
+	feed.reorg(1, now, nil)
 	expect(t, alerts, trace.Reorged)
-	feed.reorg(0, now, nil, nil, nil)
+	expectNone(t, alerts)
+	feed.mine(now)
 	if a := expect(t, alerts, trace.Dropped); a.TxID != txid(first) {
 		t.Errorf("dropped %+v", a)
 	}
 	again := spendOf([]wire.OutPoint{stolen}, payTo(flowtest.Addr(2), 99e6))
 	feed.mine(now, again)
-	if a := expect(t, alerts, trace.SpentConfirmed); a.TxID != txid(again) || a.Height != 104 || a.Replaces != nil {
+	if a := expect(t, alerts, trace.SpentConfirmed); a.TxID != txid(again) || a.Height != 103 || a.Replaces != nil {
 		t.Errorf("coin spent again %+v", a)
 	}
 }

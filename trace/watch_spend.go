@@ -127,8 +127,15 @@ func (w *watcher) spend(ctx context.Context, tx *wire.MsgTx, h chainhash.Hash, h
 	for _, o := range orphans {
 		w.emit(o.again(Dropped, 0, at))
 	}
-	// A replacement moves coins whose waking was reported already.
-	if len(replaced) == 0 && slices.ContainsFunc(spent, func(s *Watched) bool { return at.Sub(s.Since) >= w.c.DormantAfter }) {
+	// Coins move again after a replacement, a drop or a reorganisation:
+	// their waking is reported once.
+	woke := false
+	for _, s := range spent {
+		if !s.woke && at.Sub(s.Since) >= w.c.DormantAfter {
+			s.woke, woke = true, true
+		}
+	}
+	if woke {
 		d := a
 		d.Kind = DormantMoved
 		w.emit(d)
@@ -155,6 +162,9 @@ func (w *watcher) spend(ctx context.Context, tx *wire.MsgTx, h chainhash.Hash, h
 		op := wire.OutPoint{Hash: h, Index: uint32(v)}
 		w.watched[op] = &Watched{Out: op, Addr: addr, Value: o.Value, Taint: dst[v], Since: at, Path: path}
 		r.created = append(r.created, op)
+	}
+	if len(r.created) > 0 {
+		w.rewatch(h)
 	}
 	return nil
 }

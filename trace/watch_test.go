@@ -121,6 +121,15 @@ func (f *fakeFeed) mine(at time.Time, txs ...*wire.MsgTx) {
 	f.mineLocked(at, txs...)
 }
 
+// mineEmpty mines n blocks holding only their coinbase.
+func (f *fakeFeed) mineEmpty(n int, at time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range n {
+		f.mineLocked(at)
+	}
+}
+
 func (f *fakeFeed) mineLocked(at time.Time, txs ...*wire.MsgTx) {
 	b := f.newBlock(f.tip+1, f.blocks[f.tip].Hash, at, txs...)
 	f.tip++
