@@ -3,6 +3,8 @@ package sim
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -193,5 +195,27 @@ func TestProgress(t *testing.T) {
 	}
 	if calls < 10 || last.Height != last.Total || last.Time.Before(chainEnd.Add(-2*time.Hour)) {
 		t.Errorf("%d calls, last %+v", calls, last)
+	}
+}
+
+// TestModelPinned pins the chain that this Version of the model makes at
+// scale 0.01, seed 1. Cached simulations are reused by Version, so a
+// change to the model that keeps the Version would leave users running
+// stale chains: this test fails first, and says to bump Version (and then
+// this hash).
+func TestModelPinned(t *testing.T) {
+	const pinnedVersion, pinned = 1, "fbd48caf6bf96309ff563eb128202fea85771a104db6948fd5ba4a24456c4be2"
+	r := simulate(t, 0.01)
+	h := sha256.New()
+	for _, b := range r.blocks {
+		h.Write(b)
+	}
+	ja, err := json.Marshal(r.truth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Write(ja)
+	if got := hex.EncodeToString(h.Sum(nil)); Version != pinnedVersion || got != pinned {
+		t.Fatalf("model version %d makes chain %s at scale 0.01, seed 1; version %d made %s. A change to the model bumps Version (options.go) and then the pin here", Version, got, pinnedVersion, pinned)
 	}
 }
