@@ -133,12 +133,41 @@ func (f *addrFilter) grow(n int) bool {
 	return true
 }
 
+// filterAfter is how many lookups of new addresses ingest makes in Badger
+// before it builds the filter: reading the store's names costs about a
+// tenth of a lookup each, so the filter pays once ingest has met a tenth
+// as many new addresses as the store holds. A short ingest into a large
+// store (a few new blocks) never pays to read them all.
+func (db *DB) filterAfter(held AddrID) int {
+	if db.filterAt > 0 {
+		return db.filterAt
+	}
+	return int(held/10) + 1<<16
+}
+
+// buildFilter builds the filter in the middle of an ingest, from the
+// store's names and the address cache, which holds every address of the
+// batches not yet stored (it rotates only once they are).
+func (in *ingester) buildFilter() error {
+	db := in.db
+	f, err := db.loadAddrFilter(db.opts.AddrFilterBytes, int(in.nextID))
+	if err != nil {
+		return err
+	}
+	for _, g := range [...]map[chain.Address]AddrID{db.addrs.cur, db.addrs.old} {
+		for a := range g {
+			f.add(a)
+		}
+	}
+	db.filter = f
+	return nil
+}
+
 // loadAddrFilter builds the filter from the store's 'N' keys, in one part
-// sized for a quarter more addresses than it holds, so that ingest adds to
+// sized for a quarter more than the held addresses, so that ingest adds to
 // it for a while before it grows. budget <= 0 leaves the filter off.
-func (db *DB) loadAddrFilter(budget int64) (*addrFilter, error) {
+func (db *DB) loadAddrFilter(budget int64, held int) (*addrFilter, error) {
 	f := &addrFilter{budget: budget}
-	held := int(db.nextID())
 	if budget <= 0 || !f.grow(max(filterMinAddrs, held+held/4)) {
 		return &addrFilter{off: true}, nil
 	}

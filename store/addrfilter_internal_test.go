@@ -52,9 +52,10 @@ func TestAddrFilter(t *testing.T) {
 	}
 }
 
-// TestAddrFilterReload: a store reopened builds its filter from the
-// addresses it holds, so ingest gives an address paid again after the
-// reopen its old ID, as one ingest of all the blocks does.
+// TestAddrFilterReload: a reopened store builds its filter in the middle
+// of an ingest from the addresses it holds and those of batches not yet
+// stored, so an address paid again gets its old ID, as one ingest of all
+// the blocks gives it.
 func TestAddrFilterReload(t *testing.T) {
 	ctx := context.Background()
 	blocks := realBlocksFrom(t, 0, 6000)
@@ -81,20 +82,20 @@ func TestAddrFilterReload(t *testing.T) {
 	whole := ingestInMemory(t, blocks)
 
 	dir := t.TempDir()
-	db, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openIn(t, dir, Options{})
 	if _, err := db.Ingest(ctx, sliceSeq(blocks[:split+1]), nil); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
-	if db, err = Open(dir, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	// Small batches, and the filter built after 500 new addresses: some
+	// of those are in batches not yet stored when it is built.
+	db = openIn(t, dir, Options{BatchBytes: 16 << 10})
+	db.filterAt = 500
 	if _, err := db.Ingest(ctx, sliceSeq(blocks[split+1:]), nil); err != nil {
 		t.Fatal(err)
+	}
+	if db.filter == nil {
+		t.Fatal("the ingest built no filter")
 	}
 	if got, want := db.nextID(), whole.nextID(); got != want {
 		t.Fatalf("after a reopen the store has %d address IDs, one ingest %d: an address paid again got a new ID", got, want)
@@ -112,6 +113,28 @@ func TestAddrFilterReload(t *testing.T) {
 	for a := range seen {
 		if !db.filter.maybe(a) {
 			t.Fatalf("the filter calls stored address %v new", a)
+		}
+	}
+}
+
+// TestBuildFilterCache: a filter built in the middle of an ingest knows the
+// addresses of batches not yet stored, which only the address cache
+// holds, in either of its generations.
+func TestBuildFilterCache(t *testing.T) {
+	db := openIn(t, "", Options{InMemory: true})
+	in := newIngester(context.Background(), db)
+	defer in.view.Close()
+	older, newer := filterAddr(1), filterAddr(2)
+	db.addrs.add(older, 0)
+	db.addrs.old, db.addrs.cur = db.addrs.cur, map[chain.Address]AddrID{} // a rotation
+	db.addrs.add(newer, 1)
+	in.nextID = 2
+	if err := in.buildFilter(); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []chain.Address{older, newer} {
+		if !db.filter.maybe(a) {
+			t.Errorf("the filter calls %v, in the cache only, new", a)
 		}
 	}
 }

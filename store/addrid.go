@@ -200,7 +200,7 @@ func (in *ingester) idFor(a chain.Address, at chain.OutPoint) (AddrID, error) {
 	if id, ok := c.get(a); ok {
 		return id, nil
 	}
-	if in.db.filter.maybe(a) {
+	if f := in.db.filter; f == nil || f.maybe(a) {
 		id, err := in.view.addrID(a)
 		if err == nil {
 			c.add(a, id)
@@ -208,6 +208,13 @@ func (in *ingester) idFor(a chain.Address, at chain.OutPoint) (AddrID, error) {
 		}
 		if err != errNoAddress {
 			return 0, err
+		}
+		if f == nil {
+			if in.db.newLookups++; in.db.newLookups >= in.db.filterAfter(in.nextID) {
+				if err := in.buildFilter(); err != nil {
+					return 0, err
+				}
+			}
 		}
 	}
 	id := in.nextID
@@ -218,6 +225,8 @@ func (in *ingester) idFor(a chain.Address, at chain.OutPoint) (AddrID, error) {
 	in.put(nameKey(in.key(34), a), appendU64(in.key(8), uint64(id)))
 	in.put(idKey(in.key(9), id), appendIDValue(in.key(41), a, at))
 	c.add(a, id)
-	in.db.filter.add(a)
+	if f := in.db.filter; f != nil {
+		f.add(a)
+	}
 	return id, nil
 }

@@ -31,10 +31,14 @@ type DB struct {
 	params *chain.Params
 	unlock func()
 
-	ingestMu sync.Mutex  // one writer
-	utxo     *utxoCache  // owned by the writer
-	addrs    *addrCache  // owned by the writer
-	filter   *addrFilter // owned by the writer; built by its first Ingest
+	ingestMu sync.Mutex // one writer
+	utxo     *utxoCache // owned by the writer
+	addrs    *addrCache // owned by the writer
+	// filter is owned by the writer, built once newLookups (lookups in
+	// Badger of addresses that were new) show it pays (see filterAfter).
+	filter     *addrFilter
+	newLookups int
+	filterAt   int // tests: build the filter after this many instead
 	// disconnects counts the Disconnects that removed blocks, so that a
 	// snapshot knows when the cached block times may have changed under
 	// it (see Snapshot.blockTime).

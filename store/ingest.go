@@ -60,13 +60,6 @@ func (db *DB) Ingest(ctx context.Context, blocks iter.Seq2[*chain.Block, error],
 	if err := db.clustersLoaded(); err != nil {
 		return IngestStats{}, err
 	}
-	if db.filter == nil {
-		f, err := db.loadAddrFilter(db.opts.AddrFilterBytes)
-		if err != nil {
-			return IngestStats{}, err
-		}
-		db.filter = f
-	}
 	if err := db.warmUTXO(); err != nil {
 		return IngestStats{}, err
 	}
